@@ -1,0 +1,152 @@
+import { dirname, resolve } from 'node:path';
+import type { HookDispatcher } from '../callback/dispatcher.js';
+import type { DataLoader } from '../data/data-loader.js';
+import type { LightningModule } from '../module/lightning-module.js';
+import type { Trainer } from '../trainer/trainer.js';
+import { captureState } from './capture.js';
+import type { CheckpointState } from './checkpoint-state.js';
+import { cleanupTempFiles, writeCheckpointFile } from './file/index.js';
+import { loadCheckpoint, loadLast } from './find-last.js';
+import { restoreState } from './restore.js';
+import { encodeState } from './state-codec.js';
+
+export interface SaveOptions {
+  /** Weights and metadata only: enough for inference, not for resuming. Default false. */
+  weightsOnly?: boolean;
+}
+
+interface Request {
+  path: string;
+  weightsOnly: boolean;
+  settle: { resolve: (path: string) => void; reject: (error: unknown) => void };
+}
+
+/**
+ * The trainer's checkpoint machinery: queues save requests until the step boundary, snapshots
+ * the state there, writes it in the background (one write in flight), and restores on resume.
+ */
+export class CheckpointIO {
+  /** Every file written since the last reset, in order. */
+  readonly written: string[] = [];
+  private requests: Request[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+  private trainLoader: DataLoader<unknown> | undefined;
+
+  constructor(
+    private readonly trainer: Trainer,
+    private readonly dispatcher: HookDispatcher,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  reset(trainLoader?: DataLoader<unknown>): void {
+    this.written.length = 0;
+    this.requests = [];
+    this.failure = undefined;
+    this.trainLoader = trainLoader;
+  }
+
+  /** Folders where this run's checkpoints live: each checkpoint callback's dirpath. */
+  private checkpointDirs(): string[] {
+    const dirs = this.trainer.checkpointCallbacks.map((c) => c.dirpath).filter((d): d is string => typeof d === 'string' && d.length > 0);
+    return [...new Set(dirs.map((d) => resolve(d)))];
+  }
+
+  request(path: string, options: SaveOptions): Promise<string> {
+    if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+      return Promise.reject(new Error(`saveCheckpoint: path must be a non-empty string without NUL bytes, got ${JSON.stringify(path)}`));
+    }
+    const promise = new Promise<string>((resolvePath, reject) => {
+      this.requests.push({ path: resolve(path), weightsOnly: options.weightsOnly ?? false, settle: { resolve: resolvePath, reject } });
+    });
+    // A caller that ignores the promise must not crash the process: failures surface through fit().
+    promise.catch(() => undefined);
+    if (this.trainer.stage !== 'fit' && this.trainer.module !== undefined) {
+      return this.captureRequested(this.trainer.module).then(() => this.drain()).then(() => promise);
+    }
+    if (this.trainer.module === undefined) return Promise.reject(new Error('saveCheckpoint: the trainer has no module yet; call fit() first'));
+    return promise;
+  }
+
+  /** Snapshots every pending request and queues its write. Called at step boundaries. */
+  async captureRequested(module: LightningModule): Promise<void> {
+    const requests = this.requests;
+    this.requests = [];
+    for (const request of requests) {
+      // One write in flight: the next snapshot waits, so at most two states are alive at once.
+      await this.inFlight;
+      let state: CheckpointState;
+      try {
+        state = await captureState(this.trainer, module, this.dispatcher, this.trainLoader, request.weightsOnly);
+      } catch (error) {
+        request.settle.reject(error);
+        throw error;
+      }
+      this.inFlight = this.write(request, state);
+    }
+  }
+
+  private async write(request: Request, state: CheckpointState): Promise<void> {
+    try {
+      const { records, metadata } = encodeState(state);
+      await writeCheckpointFile(request.path, records, metadata);
+      this.written.push(request.path);
+      request.settle.resolve(request.path);
+    } catch (error) {
+      this.failure ??= { error };
+      request.settle.reject(error);
+    } finally {
+      // Tensors a failed write never reached are still owned by the snapshot.
+      for (const t of [...state.weights.values(), ...(state.optimizer?.weights ?? [])]) if (!t.isDisposed) t.dispose();
+    }
+  }
+
+  /** Waits until every queued write is durable; rethrows the first write failure. */
+  async drain(): Promise<void> {
+    await this.inFlight;
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  /** Throws the first background write failure, if any (checked by the loop so fit fails fast). */
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  async cleanupStaleTempFiles(): Promise<void> {
+    for (const dir of this.checkpointDirs()) await cleanupTempFiles(dir);
+  }
+
+  /** Resolves `ckptPath` ('last', 'best' or a file), verifies it and restores it. Returns the file. */
+  async restore(ckptPath: string, module: LightningModule): Promise<string> {
+    let path: string;
+    let state: CheckpointState;
+    if (ckptPath === 'last') {
+      const found = await loadLast(this.checkpointDirs(), this.warn);
+      if (found === undefined) throw new Error(`ckptPath 'last': no valid checkpoint found in ${this.checkpointDirs().join(', ') || '(no checkpoint folder: add a ModelCheckpoint)'}`);
+      ({ path, state } = found);
+    } else if (ckptPath === 'best') {
+      path = await this.bestPath();
+      state = await loadCheckpoint(path);
+    } else {
+      path = resolve(ckptPath);
+      state = await loadCheckpoint(path);
+    }
+    if (state.weightsOnly) {
+      throw new Error(`${path} is a weights-only checkpoint: resuming needs a full checkpoint (saved without saveWeightsOnly). Load its weights for inference with LightningModule.loadFromCheckpoint.`);
+    }
+    await restoreState(this.trainer, module, this.dispatcher, this.trainLoader, state, path);
+    return path;
+  }
+
+  /** The first checkpoint callback's best path: in memory, else as recorded in the newest checkpoint. */
+  private async bestPath(): Promise<string> {
+    const callback = this.trainer.checkpointCallbacks[0];
+    if (callback === undefined) throw new Error("ckptPath 'best' needs a ModelCheckpoint callback");
+    if (callback.bestModelPath !== '') return callback.bestModelPath;
+    const last = await loadLast(this.checkpointDirs(), this.warn);
+    const recorded = last?.state.callbacks[callback.stateKey]?.bestModelPath;
+    if (last !== undefined) for (const t of [...last.state.weights.values(), ...(last.state.optimizer?.weights ?? [])]) t.dispose();
+    if (typeof recorded !== 'string' || recorded === '') throw new Error("ckptPath 'best': no best checkpoint is known yet (no monitored checkpoint was saved)");
+    return resolve(dirname(last!.path), recorded);
+  }
+}

@@ -1,0 +1,54 @@
+import { stat } from 'node:fs/promises';
+import fg from 'fast-glob';
+import { CheckpointError, readCheckpointFile, readCheckpointMetadata } from './file/index.js';
+import { decodeState, describeMetadata } from './state-codec.js';
+import type { CheckpointState } from './checkpoint-state.js';
+
+interface Candidate {
+  path: string;
+  globalStep: number;
+  mtimeMs: number;
+}
+
+/** Every full (resumable) checkpoint below `dirs`, newest first: highest global step, then latest write. */
+async function candidates(dirs: readonly string[], warn: (line: string) => void): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  const files = new Set<string>();
+  for (const dir of dirs) {
+    // Temp files never end in .ckpt, so a crash's leftovers are never candidates.
+    for (const path of await fg('**/*.ckpt', { cwd: dir, absolute: true, onlyFiles: true, followSymbolicLinks: false, dot: false })) files.add(path);
+  }
+  for (const path of files) {
+    try {
+      const info = describeMetadata(path, await readCheckpointMetadata(path));
+      if (!info.weightsOnly) found.push({ path, globalStep: info.globalStep, mtimeMs: (await stat(path)).mtimeMs });
+    } catch (error) {
+      if (!(error instanceof CheckpointError)) throw error;
+      warn(`cairn: skipping corrupt checkpoint ${path} (${error.message})`);
+    }
+  }
+  return found.sort((a, b) => b.globalStep - a.globalStep || b.mtimeMs - a.mtimeMs);
+}
+
+/**
+ * The newest valid full checkpoint in `dirs`, read and verified. A corrupt newest file is named
+ * in a warning and the next one is tried.
+ */
+export async function loadLast(dirs: readonly string[], warn: (line: string) => void): Promise<{ path: string; state: CheckpointState } | undefined> {
+  for (const { path } of await candidates(dirs, warn)) {
+    try {
+      const { tensors, metadata } = await readCheckpointFile(path);
+      return { path, state: decodeState(path, tensors, metadata) };
+    } catch (error) {
+      if (!(error instanceof CheckpointError)) throw error;
+      warn(`cairn: newest checkpoint ${path} is corrupt (${error.message}); falling back to the next one`);
+    }
+  }
+  return undefined;
+}
+
+/** Reads and verifies one checkpoint file. */
+export async function loadCheckpoint(path: string): Promise<CheckpointState> {
+  const { tensors, metadata } = await readCheckpointFile(path);
+  return decodeState(path, tensors, metadata);
+}

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CheckpointState } from '../checkpoint/checkpoint-state.js';
+import type { StepOutput } from '../callback/hooks.js';
+import type { Stage } from '../callback/hooks.js';
+import type { LogOptions, LogValue } from '../metrics/log-options.js';
+import type { OptimizerConfig } from '../optim/lr-scheduler.js';
+import type { Trainer } from '../trainer/trainer.js';
+import { loadCheckpoint } from '../checkpoint/find-last.js';
+import { loadWeights } from './load-weights.js';
+import { discoverWeights, type NamedWeight } from './parameters.js';
+
+/** What a training step returns: the scalar loss, or an object holding it. */
+export type TrainingStepOutput = tf.Scalar | { loss: tf.Scalar };
+
+const NOT_WEIGHTS: ReadonlySet<string> = new Set(['trainer', 'hparams', 'training']);
+
+/**
+ * Subclass this: hold your models/layers/variables in fields, implement `trainingStep` and
+ * `configureOptimizers`, optionally `validationStep` and any hook.
+ */
+export abstract class LightningModule<B = unknown> {
+  /** The trainer running this module; set by `fit`/`validate`. */
+  trainer: Trainer | undefined = undefined;
+  /** Hyper-parameters recorded with `saveHyperparameters`; saved in every checkpoint. */
+  hparams: Record<string, unknown> = {};
+  /** True inside `trainingStep`: pass it to `model.apply(x, { training: this.training })` for dropout. */
+  training = false;
+
+  /**
+   * Builds a module from a checkpoint for inference: constructs it with the saved
+   * hyper-parameters (`new Class(hparams)`), then loads and verifies its weights.
+   */
+  static async loadFromCheckpoint<T extends LightningModule>(this: new (hparams: Record<string, unknown>) => T, path: string): Promise<T> {
+    const state = await loadCheckpoint(path);
+    try {
+      const module = new this(state.hyperParameters);
+      loadWeights(module, state.weights, path);
+      return module;
+    } finally {
+      tf.dispose([...state.weights.values(), ...(state.optimizer?.weights ?? [])]);
+    }
+  }
+
+  abstract trainingStep(batch: B, batchIdx: number): TrainingStepOutput;
+  abstract configureOptimizers(): OptimizerConfig;
+
+  /** Optional; log validation metrics from here. */
+  validationStep?(batch: B, batchIdx: number): void | tf.Tensor | Record<string, tf.Tensor>;
+
+  get currentEpoch(): number {
+    return this.trainer?.currentEpoch ?? 0;
+  }
+
+  get globalStep(): number {
+    return this.trainer?.globalStep ?? 0;
+  }
+
+  /** Logs a scalar; see LogOptions for Lightning's defaults. */
+  log(name: string, value: LogValue, options: LogOptions = {}): void {
+    if (this.trainer === undefined) throw new Error(`log('${name}') called outside of fit/validate`);
+    this.trainer.recordLog(name, value, options);
+  }
+
+  logDict(values: Record<string, LogValue>, options: LogOptions = {}): void {
+    for (const [name, value] of Object.entries(values)) this.log(name, value, options);
+  }
+
+  /** Records hyper-parameters (JSON values) in `hparams`; they go into every checkpoint. */
+  saveHyperparameters(params: Record<string, unknown>): void {
+    JSON.stringify(params); // fails early on cycles or BigInt
+    this.hparams = { ...this.hparams, ...params };
+  }
+
+  /** Every weight (trainable or not) under its stable name. */
+  namedWeights(): NamedWeight[] {
+    return discoverWeights(this, NOT_WEIGHTS);
+  }
+
+  /** The variables the optimizer updates. */
+  parameters(): tf.Variable[] {
+    return this.namedWeights()
+      .filter((w) => w.trainable)
+      .map((w) => w.variable);
+  }
+
+  setup(_stage: Stage): void | Promise<void> {}
+  teardown(_stage: Stage): void | Promise<void> {}
+  onFitStart(): void | Promise<void> {}
+  onFitEnd(): void | Promise<void> {}
+  onSanityCheckStart(): void | Promise<void> {}
+  onSanityCheckEnd(): void | Promise<void> {}
+  onTrainStart(): void | Promise<void> {}
+  onTrainEnd(): void | Promise<void> {}
+  onTrainEpochStart(): void | Promise<void> {}
+  onTrainEpochEnd(): void | Promise<void> {}
+  onTrainBatchStart(_batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onTrainBatchEnd(_outputs: StepOutput, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onBeforeOptimizerStep(_optimizer: tf.Optimizer, _grads: tf.NamedTensorMap): void | Promise<void> {}
+  onValidationStart(): void | Promise<void> {}
+  onValidationEnd(): void | Promise<void> {}
+  onValidationEpochStart(): void | Promise<void> {}
+  onValidationEpochEnd(): void | Promise<void> {}
+  onValidationBatchStart(_batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onValidationBatchEnd(_outputs: StepOutput, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onException(_error: unknown): void | Promise<void> {}
+  /** Add anything JSON-serialisable to `checkpoint.extra`; it comes back in `onLoadCheckpoint`. */
+  onSaveCheckpoint(_checkpoint: CheckpointState): void | Promise<void> {}
+  onLoadCheckpoint(_checkpoint: CheckpointState): void | Promise<void> {}
+}

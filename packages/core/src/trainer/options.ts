@@ -1,0 +1,170 @@
+import type { Accelerator } from '../backend/select-backend.js';
+import type { Callback } from '../callback/callback.js';
+import type { Logger } from '../logger/logger.js';
+
+/** Trainer options, with Lightning's names (camelCased), meanings and defaults. */
+export interface TrainerOptions {
+  /** Stop after this many epochs. Default 1000 when neither maxEpochs nor maxSteps is set; -1 for no limit. */
+  maxEpochs?: number;
+  /** Stop after this many optimizer steps. Default -1 (no limit). */
+  maxSteps?: number;
+  /** Keep training at least this many epochs even when a callback asks to stop. Default 0. */
+  minEpochs?: number;
+  /**
+   * Train batches per epoch: a fraction (0..1] of the loader or a count. JavaScript has one number
+   * type, so 1 means 1.0 (all batches); counts start at 2 (use fastDevRun for a single batch). Default 1.0.
+   */
+  limitTrainBatches?: number;
+  /** Validation batches per run: a fraction (0..1] or a count (>= 2, as limitTrainBatches). 0 disables validation. Default 1.0. */
+  limitValBatches?: number;
+  /** Validate every N epochs; null with an integer valCheckInterval counts batches across epochs. Default 1. */
+  checkValEveryNEpoch?: number | null;
+  /** Validate every fraction (0..1] of an epoch, or every N (>= 2) training batches. Default 1.0. */
+  valCheckInterval?: number;
+  /** Validation batches run before training as a sanity check; -1 for all. Default 2. */
+  numSanityValSteps?: number;
+  /** Send step metrics to loggers every N steps. Default 50. */
+  logEveryNSteps?: number;
+  /** Add a default ModelCheckpoint when none is given. Default true. */
+  enableCheckpointing?: boolean;
+  /** Show a progress bar (live on a terminal, one line per epoch otherwise). Default true. */
+  enableProgressBar?: boolean;
+  /** Folder for logs and checkpoints when callbacks/loggers give none. Default the working directory. */
+  defaultRootDir?: string;
+  /** Backend: 'auto' (tfjs-node-gpu, tfjs-node, wasm, cpu in that order), 'gpu', 'tensorflow', 'wasm', 'cpu'. Default 'auto'. */
+  accelerator?: Accelerator;
+  /** Seeds initialisers, dropout and shuffles (see seedEverything). Default: unseeded. */
+  seed?: number;
+  /** true (1 batch) or N batches of training and validation, 1 epoch, no checkpoints, loggers or sanity check. Default false. */
+  fastDevRun?: boolean | number;
+  callbacks?: Callback[];
+  /** Loggers that receive metrics (a CSVLogger, ...). Default none. */
+  logger?: Logger | Logger[] | false;
+  /** Where the trainer prints its one-line notices (chosen backend, warnings). Default console.error. */
+  log?: (line: string) => void;
+}
+
+/** A batch limit after resolution: counts and fractions are told apart (1 alone is ambiguous in JS). */
+export type BatchLimit = { fraction: number } | { count: number };
+
+/** The options after defaults and fastDevRun are applied. */
+export interface ResolvedTrainerOptions {
+  maxEpochs: number;
+  maxSteps: number;
+  minEpochs: number;
+  limitTrainBatches: BatchLimit;
+  limitValBatches: BatchLimit;
+  checkValEveryNEpoch: number | null;
+  valCheckInterval: BatchLimit;
+  numSanityValSteps: number;
+  logEveryNSteps: number;
+  enableCheckpointing: boolean;
+  enableProgressBar: boolean;
+  defaultRootDir: string;
+  accelerator: Accelerator;
+  seed: number | undefined;
+  fastDevRun: number;
+}
+
+const ACCELERATORS: readonly Accelerator[] = ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'];
+
+function fail(option: string, expected: string, got: unknown): never {
+  throw new Error(`Trainer: option '${option}' must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
+}
+
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+
+function toLimit(option: string, value: number): BatchLimit {
+  if (typeof value === 'number' && value > 0 && value <= 1) return { fraction: value };
+  if (isInt(value) && value >= 0) return { count: value };
+  return fail(option, 'a fraction in (0, 1] or a non-negative integer count', value);
+}
+
+/** Applies defaults and checks every option; throws naming the first invalid one. */
+export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  const o = options;
+  const fastDevRunRaw = o.fastDevRun ?? false;
+  if (!(typeof fastDevRunRaw === 'boolean' || (isInt(fastDevRunRaw) && fastDevRunRaw >= 0))) {
+    fail('fastDevRun', 'a boolean or a non-negative integer', fastDevRunRaw);
+  }
+  const fastDevRun = fastDevRunRaw === true ? 1 : fastDevRunRaw === false ? 0 : fastDevRunRaw;
+
+  const maxSteps = o.maxSteps ?? -1;
+  if (!isInt(maxSteps) || maxSteps < -1) fail('maxSteps', 'an integer >= -1', maxSteps);
+  const maxEpochs = o.maxEpochs ?? (maxSteps === -1 ? 1000 : -1);
+  if (!isInt(maxEpochs) || maxEpochs < -1) fail('maxEpochs', 'an integer >= -1', maxEpochs);
+  const minEpochs = o.minEpochs ?? 0;
+  if (!isInt(minEpochs) || minEpochs < 0) fail('minEpochs', 'a non-negative integer', minEpochs);
+  if (maxEpochs !== -1 && minEpochs > maxEpochs) fail('minEpochs', `at most maxEpochs (${maxEpochs})`, minEpochs);
+
+  const limitTrainBatches = toLimit('limitTrainBatches', o.limitTrainBatches ?? 1.0);
+  const limitValBatches = toLimit('limitValBatches', o.limitValBatches ?? 1.0);
+
+  const valCheckInterval = o.valCheckInterval ?? 1.0;
+  const isFraction = typeof valCheckInterval === 'number' && valCheckInterval > 0 && valCheckInterval <= 1;
+  if (!(isFraction || (isInt(valCheckInterval) && valCheckInterval >= 1))) {
+    fail('valCheckInterval', 'a fraction in (0, 1] or a positive integer batch count', valCheckInterval);
+  }
+  const checkValEveryNEpoch = o.checkValEveryNEpoch === undefined ? 1 : o.checkValEveryNEpoch;
+  if (checkValEveryNEpoch !== null && (!isInt(checkValEveryNEpoch) || checkValEveryNEpoch < 1)) {
+    fail('checkValEveryNEpoch', 'a positive integer or null', checkValEveryNEpoch);
+  }
+  if (checkValEveryNEpoch === null && !(isInt(valCheckInterval) && valCheckInterval >= 2)) {
+    fail('checkValEveryNEpoch', 'a positive integer unless valCheckInterval is a batch count (>= 2)', checkValEveryNEpoch);
+  }
+
+  const numSanityValSteps = o.numSanityValSteps ?? 2;
+  if (!isInt(numSanityValSteps) || numSanityValSteps < -1) fail('numSanityValSteps', 'an integer >= -1', numSanityValSteps);
+  const logEveryNSteps = o.logEveryNSteps ?? 50;
+  if (!isInt(logEveryNSteps) || logEveryNSteps < 1) fail('logEveryNSteps', 'a positive integer', logEveryNSteps);
+  for (const flag of ['enableCheckpointing', 'enableProgressBar'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') fail(flag, 'a boolean', o[flag]);
+  }
+  const defaultRootDir = o.defaultRootDir ?? process.cwd();
+  if (typeof defaultRootDir !== 'string' || defaultRootDir.length === 0 || defaultRootDir.includes('\0')) {
+    fail('defaultRootDir', 'a non-empty path without NUL bytes', defaultRootDir);
+  }
+  const accelerator = o.accelerator ?? 'auto';
+  if (!ACCELERATORS.includes(accelerator)) fail('accelerator', `one of ${ACCELERATORS.map((a) => `'${a}'`).join(', ')}`, accelerator);
+  if (o.seed !== undefined && (!isInt(o.seed) || o.seed < 0)) fail('seed', 'a non-negative integer', o.seed);
+  if (o.callbacks !== undefined && !Array.isArray(o.callbacks)) fail('callbacks', 'an array of Callback', o.callbacks);
+  if (o.log !== undefined && typeof o.log !== 'function') fail('log', 'a function', o.log);
+
+  const resolved: ResolvedTrainerOptions = {
+    maxEpochs,
+    maxSteps,
+    minEpochs,
+    limitTrainBatches,
+    limitValBatches,
+    checkValEveryNEpoch,
+    valCheckInterval: isFraction ? { fraction: valCheckInterval } : { count: valCheckInterval },
+    numSanityValSteps,
+    logEveryNSteps,
+    enableCheckpointing: o.enableCheckpointing ?? true,
+    enableProgressBar: o.enableProgressBar ?? true,
+    defaultRootDir,
+    accelerator,
+    seed: o.seed,
+    fastDevRun,
+  };
+  if (fastDevRun > 0) {
+    // Lightning's fast_dev_run: a smoke test of every code path, never a real run.
+    Object.assign(resolved, {
+      maxEpochs: 1,
+      maxSteps: fastDevRun,
+      limitTrainBatches: { count: fastDevRun },
+      limitValBatches: { count: fastDevRun },
+      numSanityValSteps: 0,
+      valCheckInterval: { fraction: 1 },
+      checkValEveryNEpoch: 1,
+      enableCheckpointing: false,
+    });
+  }
+  return resolved;
+}
+
+/** Applies a limit (fraction or count) to a number of batches. */
+export function limitBatches(available: number, limit: BatchLimit): number {
+  return 'count' in limit ? Math.min(available, limit.count) : Math.floor(available * limit.fraction);
+}

@@ -1,0 +1,428 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendInfo } from '../backend/select-backend.js';
+import type { Callback } from '../callback/callback.js';
+import { HookDispatcher } from '../callback/dispatcher.js';
+import type { HookName, Stage } from '../callback/hooks.js';
+import { CheckpointIO, type SaveOptions } from '../checkpoint/checkpoint-io.js';
+import type { TrainingProgress } from '../checkpoint/checkpoint-state.js';
+import { DataLoader } from '../data/data-loader.js';
+import { toEpochSource, type BatchSource, type EpochSource } from '../data/batch-source.js';
+import type { Logger } from '../logger/logger.js';
+import type { LogOptions, LogValue } from '../metrics/log-options.js';
+import { MetricStore, type MetricMap } from '../metrics/metric-store.js';
+import type { LightningModule } from '../module/lightning-module.js';
+import type { LrSchedulerConfig } from '../optim/lr-scheduler.js';
+import { seedEverything } from '../rng/global-random.js';
+import { defaultCallbacks } from './default-callbacks.js';
+import type { CheckpointReport, FitResult, StopReason } from './fit-result.js';
+import { limitBatches, resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './options.js';
+import { resolveOptimizers } from './resolve-optimizers.js';
+import { runOptimizerStep } from './training-step.js';
+
+export interface FitOptions {
+  /** Resume from a checkpoint file, `'last'` (newest valid one) or `'best'` (the ModelCheckpoint's best). */
+  ckptPath?: string;
+}
+
+function isCheckpointReport(value: unknown): value is CheckpointReport {
+  return typeof value === 'object' && value !== null && 'bestModelPath' in value && 'bestKModels' in value && 'lastModelPath' in value;
+}
+
+/** Runs the loops. Holds the run's public state; callbacks read it and call its public methods. */
+export class Trainer {
+  readonly options: ResolvedTrainerOptions;
+  readonly callbacks: readonly Callback[];
+  readonly loggers: readonly Logger[];
+  /** Stop at the next opportunity (once minEpochs is met). Set by callbacks such as EarlyStopping. */
+  shouldStop = false;
+  /** The module being trained or validated. */
+  module: LightningModule | undefined;
+  optimizer: tf.Optimizer | undefined;
+  lrSchedulers: LrSchedulerConfig[] = [];
+  /** True while the sanity-check validation runs before training. */
+  sanityChecking = false;
+  /** What the current call is doing: 'fit', 'validate', or undefined between calls. */
+  stage: Stage | undefined;
+  backend: BackendInfo | undefined;
+  /** Train batches per epoch after limits (Infinity when the source cannot tell). */
+  numTrainingBatches = 0;
+  /** Validation batches per validation run after limits. */
+  numValBatches = 0;
+  /** The checkpoint this fit resumed from, if any. */
+  ckptPath: string | undefined;
+  result: FitResult | undefined;
+
+  private readonly metrics = new MetricStore();
+  private readonly dispatcher: HookDispatcher;
+  private readonly checkpoints: CheckpointIO;
+  private readonly print: (line: string) => void;
+  private progress: TrainingProgress = { epoch: 0, globalStep: 0, batchesDone: 0 };
+  private currentBatchSize: number | undefined;
+  private stepContext = false;
+
+  constructor(options: TrainerOptions = {}) {
+    this.options = resolveTrainerOptions(options);
+    this.print = options.log ?? ((line) => console.error(line));
+    this.loggers = this.options.fastDevRun > 0 || options.logger === false || options.logger === undefined
+      ? []
+      : Array.isArray(options.logger) ? options.logger : [options.logger];
+    const given = options.callbacks ?? [];
+    this.callbacks = [...given, ...defaultCallbacks(this.options, given)];
+    const keys = new Set<string>();
+    for (const callback of this.callbacks) {
+      if (keys.has(callback.stateKey)) throw new Error(`Trainer: two callbacks share the state key '${callback.stateKey}'; give one of them another configuration or stateKey`);
+      keys.add(callback.stateKey);
+    }
+    this.dispatcher = new HookDispatcher(this, this.callbacks, (hook) => this.publishHookLogs(hook));
+    this.checkpoints = new CheckpointIO(this, this.dispatcher, this.print);
+    // Seeded here, before the user builds the module, so weight initialisation is reproducible.
+    if (this.options.seed !== undefined) seedEverything(this.options.seed);
+  }
+
+  get currentEpoch(): number {
+    return this.progress.epoch;
+  }
+  get globalStep(): number {
+    return this.progress.globalStep;
+  }
+  /** Batches of the current epoch already trained. */
+  get batchesDone(): number {
+    return this.progress.batchesDone;
+  }
+  get callbackMetrics(): MetricMap {
+    return this.metrics.callbackMetrics;
+  }
+  get loggedMetrics(): MetricMap {
+    return this.metrics.loggedMetrics;
+  }
+  get progressBarMetrics(): MetricMap {
+    return this.metrics.progressBarMetrics;
+  }
+  /** Typed eventemitter3 hub: one event per hook, for code that prefers listeners to callbacks. */
+  get events(): HookDispatcher['events'] {
+    return this.dispatcher.events;
+  }
+  get defaultRootDir(): string {
+    return this.options.defaultRootDir;
+  }
+  /** The first logger's folder, else defaultRootDir. */
+  get logDir(): string {
+    return this.loggers.find((l) => l.logDir !== undefined)?.logDir ?? this.options.defaultRootDir;
+  }
+  /** Callbacks that write checkpoints and report the best one (ModelCheckpoint). */
+  get checkpointCallbacks(): (Callback & CheckpointReport)[] {
+    return this.callbacks.filter((c): c is Callback & CheckpointReport => isCheckpointReport(c));
+  }
+  /** Every checkpoint file written by the current (or last) fit, in order. */
+  get checkpointingFiles(): readonly string[] {
+    return this.checkpoints.written;
+  }
+
+  /**
+   * Requests a checkpoint. Inside fit, the state is captured at the end of the current step (after
+   * its validation and epoch end, if any), so the file resumes exactly at the next step; the
+   * promise resolves when the file is durable. Outside fit it is captured at once.
+   */
+  saveCheckpoint(path: string, options: SaveOptions = {}): Promise<string> {
+    return this.checkpoints.request(path, options);
+  }
+
+  /** Called by `LightningModule.log`. */
+  recordLog(name: string, value: LogValue, options: LogOptions): void {
+    this.metrics.log(name, value, options, this.stepContext, options.batchSize ?? this.currentBatchSize);
+  }
+
+  /** Trains `module`. Resolves with the result once every checkpoint write is durable. */
+  async fit<B>(module: LightningModule<B>, trainData: BatchSource<B>, valData?: BatchSource<B>, options: FitOptions = {}): Promise<FitResult> {
+    const m = module as LightningModule;
+    const train = toEpochSource(trainData, 'fit: trainData');
+    const val = valData === undefined ? undefined : toEpochSource(valData, 'fit: valData');
+    this.begin(m, 'fit', trainData instanceof DataLoader ? trainData : undefined);
+    let stopReason: StopReason = 'maxEpochs';
+    try {
+      this.backend = await selectBackend(this.options.accelerator, { log: this.print });
+      await this.checkpoints.cleanupStaleTempFiles();
+      await this.dispatcher.call('setup', m, 'fit');
+      ({ optimizer: this.optimizer, lrSchedulers: this.lrSchedulers } = resolveOptimizers(m.configureOptimizers()));
+      this.numTrainingBatches = train.length === undefined ? Infinity : limitBatches(train.length, this.options.limitTrainBatches);
+      this.numValBatches = val?.length === undefined ? Infinity : limitBatches(val.length, this.options.limitValBatches);
+      if (options.ckptPath !== undefined) {
+        this.ckptPath = await this.checkpoints.restore(options.ckptPath, m);
+      }
+      await this.dispatcher.call('onFitStart', m);
+      for (const logger of this.loggers) await logger.logHyperparams?.(m.hparams);
+
+      if (val !== undefined && this.options.numSanityValSteps !== 0 && this.numValBatches > 0) {
+        this.sanityChecking = true;
+        await this.dispatcher.call('onSanityCheckStart', m);
+        const steps = this.options.numSanityValSteps === -1 ? this.numValBatches : Math.min(this.options.numSanityValSteps, this.numValBatches);
+        await this.runValidation(m, val, steps);
+        await this.dispatcher.call('onSanityCheckEnd', m);
+        this.sanityChecking = false;
+        // Sanity metrics are not real results: forget them, but keep what a resumed run restored.
+        if (this.ckptPath === undefined) this.metrics.clear();
+      }
+
+      await this.dispatcher.call('onTrainStart', m);
+      while (true) {
+        const stop = this.stopReason();
+        if (stop !== undefined) {
+          stopReason = stop;
+          break;
+        }
+        const epoch = this.progress.epoch;
+        const resumingMidEpoch = this.progress.batchesDone > 0;
+        if (!resumingMidEpoch) {
+          this.metrics.resetEpoch('train');
+          await this.dispatcher.call('onTrainEpochStart', m);
+        }
+        const batches = train.batches(epoch, this.progress.batchesDone);
+        let epochEnded = false;
+        while (!epochEnded) {
+          const batchIdx = this.progress.batchesDone;
+          const next = batchIdx < this.numTrainingBatches ? await batches.next() : { done: true as const, value: undefined };
+          if (next.done) {
+            await batches.return(undefined);
+            await this.endTrainEpoch(m);
+            epochEnded = true;
+          } else {
+            await this.runTrainingBatch(m, next.value, batchIdx, train.ownsBatches);
+            if (this.isValidationDue(val, batchIdx)) await this.runValidation(m, val!, this.numValBatches);
+            const isLast = this.progress.batchesDone >= this.numTrainingBatches || this.maxStepsReached() || this.canStop();
+            if (isLast) {
+              await batches.return(undefined);
+              await this.endTrainEpoch(m);
+              epochEnded = true;
+            }
+          }
+          // The step's boundary: every hook of this step has run, so a checkpoint taken now
+          // resumes exactly at the next step.
+          await this.checkpoints.captureRequested(m);
+          this.checkpoints.throwIfFailed();
+        }
+      }
+      await this.dispatcher.call('onTrainEnd', m);
+      await this.checkpoints.captureRequested(m);
+      await this.checkpoints.drain();
+      for (const logger of this.loggers) await logger.finalize?.('success');
+      await this.dispatcher.call('onFitEnd', m);
+      this.result = this.buildResult(stopReason);
+      return this.result;
+    } catch (error) {
+      this.metrics.discardPending();
+      await this.dispatcher.call('onException', m, error).catch((hookError: unknown) => this.print(`cairn: onException hook failed: ${String(hookError)}`));
+      await this.checkpoints.captureRequested(m).catch(() => undefined);
+      await this.checkpoints.drain().catch(() => undefined);
+      for (const logger of this.loggers) await Promise.resolve(logger.finalize?.('failed')).catch(() => undefined);
+      throw error;
+    } finally {
+      await this.dispatcher.call('teardown', m, 'fit').catch((hookError: unknown) => this.print(`cairn: teardown hook failed: ${String(hookError)}`));
+      this.end();
+    }
+  }
+
+  /** Runs one validation pass alone and returns the validation metrics. */
+  async validate<B>(module: LightningModule<B>, data: BatchSource<B>): Promise<MetricMap> {
+    const m = module as LightningModule;
+    const val = toEpochSource(data, 'validate: data');
+    this.begin(m, 'validate');
+    try {
+      this.backend = await selectBackend(this.options.accelerator, { log: this.print });
+      await this.dispatcher.call('setup', m, 'validate');
+      this.numValBatches = val.length === undefined ? Infinity : limitBatches(val.length, this.options.limitValBatches);
+      return await this.runValidation(m, val, this.numValBatches);
+    } finally {
+      await this.dispatcher.call('teardown', m, 'validate');
+      this.end();
+    }
+  }
+
+  /** @internal Used by checkpoint restore: puts the loop where the checkpoint left it. */
+  restoreProgress(progress: TrainingProgress, shouldStop: boolean): void {
+    this.progress = { ...progress };
+    this.shouldStop = shouldStop;
+  }
+
+  /** @internal The loop position and metric state a checkpoint captures. */
+  captureProgress(): { progress: TrainingProgress; metrics: ReturnType<MetricStore['stateDict']> } {
+    return { progress: { ...this.progress }, metrics: this.metrics.stateDict() };
+  }
+
+  /** @internal */
+  restoreMetrics(state: ReturnType<MetricStore['stateDict']>): void {
+    this.metrics.loadStateDict(state);
+  }
+
+  private begin(module: LightningModule, stage: Stage, trainLoader?: DataLoader<unknown>): void {
+    if (this.stage !== undefined) throw new Error(`Trainer is already running ${this.stage}(); one call at a time`);
+    this.stage = stage;
+    this.module = module;
+    module.trainer = this;
+    this.shouldStop = false;
+    this.progress = { epoch: 0, globalStep: 0, batchesDone: 0 };
+    this.ckptPath = undefined;
+    this.metrics.clear();
+    this.checkpoints.reset(trainLoader);
+  }
+
+  private end(): void {
+    this.stage = undefined;
+    this.sanityChecking = false;
+    this.stepContext = false;
+  }
+
+  /** Epoch-level values logged in an epoch-end hook are published before monitoring callbacks run. */
+  private async publishHookLogs(hook: HookName): Promise<void> {
+    if (hook === 'onTrainEpochEnd') await this.metrics.endEpoch('train');
+    else if (hook === 'onValidationEpochEnd') await this.metrics.endEpoch('validation');
+  }
+
+  private async runTrainingBatch<B>(m: LightningModule, batch: B, batchIdx: number, ownsBatch: boolean): Promise<void> {
+    // Logs made from here to the end of onTrainBatchEnd are step values by default (Lightning's rule).
+    this.stepContext = true;
+    try {
+      await this.dispatcher.call('onTrainBatchStart', m, batch, batchIdx);
+      this.currentBatchSize = batchSizeOf(batch);
+      const loss = await runOptimizerStep(m, batch, batchIdx, this.optimizer!, this.dispatcher);
+      this.progress.globalStep += 1;
+      this.progress.batchesDone = batchIdx + 1;
+      await this.metrics.flush('train');
+      this.stepSchedulers('step');
+      await this.dispatcher.call('onTrainBatchEnd', m, { loss }, batch, batchIdx);
+      await this.metrics.flush('train');
+      const stepMetrics = this.metrics.takeForLoggers();
+      if (this.progress.globalStep % this.options.logEveryNSteps === 0) await this.sendToLoggers(stepMetrics);
+    } finally {
+      this.stepContext = false;
+      if (ownsBatch) tf.dispose(batch as tf.TensorContainer);
+    }
+  }
+
+  private async endTrainEpoch(m: LightningModule): Promise<void> {
+    // Aggregates of the training steps are visible to every onTrainEpochEnd hook.
+    await this.metrics.endEpoch('train');
+    await this.dispatcher.call('onTrainEpochEnd', m);
+    await this.sendToLoggers(this.metrics.takeForLoggers());
+    this.stepSchedulers('epoch');
+    this.progress.epoch += 1;
+    this.progress.batchesDone = 0;
+    for (const logger of this.loggers) await logger.save?.();
+  }
+
+  private async runValidation<B>(m: LightningModule, val: EpochSource<B>, numBatches: number): Promise<MetricMap> {
+    await this.dispatcher.call('onValidationStart', m);
+    this.metrics.resetEpoch('validation');
+    await this.dispatcher.call('onValidationEpochStart', m);
+    let batchIdx = 0;
+    if (numBatches > 0) {
+      for await (const batch of val.batches(this.progress.epoch, 0)) {
+        try {
+          await this.dispatcher.call('onValidationBatchStart', m, batch, batchIdx);
+          this.currentBatchSize = batchSizeOf(batch);
+          const idx = batchIdx;
+          tf.dispose(tf.tidy(() => (m.validationStep?.(batch, idx) ?? []) as tf.TensorContainer));
+          await this.metrics.flush('validation');
+          await this.dispatcher.call('onValidationBatchEnd', m, {}, batch, batchIdx);
+        } finally {
+          if (val.ownsBatches) tf.dispose(batch as tf.TensorContainer);
+        }
+        if (++batchIdx >= numBatches) break;
+      }
+    }
+    await this.dispatcher.call('onValidationEpochEnd', m);
+    const epochMetrics = this.metrics.takeForLoggers();
+    if (!this.sanityChecking) await this.sendToLoggers(epochMetrics);
+    await this.dispatcher.call('onValidationEnd', m);
+    return epochMetrics;
+  }
+
+  private isValidationDue<B>(val: EpochSource<B> | undefined, batchIdx: number): boolean {
+    if (val === undefined || this.numValBatches === 0) return false;
+    const { checkValEveryNEpoch, valCheckInterval } = this.options;
+    if (checkValEveryNEpoch === null) return 'count' in valCheckInterval && this.progress.globalStep % valCheckInterval.count === 0;
+    if ((this.progress.epoch + 1) % checkValEveryNEpoch !== 0) return false;
+    const done = batchIdx + 1;
+    if ('count' in valCheckInterval) return done % valCheckInterval.count === 0;
+    if (!Number.isFinite(this.numTrainingBatches)) return false;
+    const every = Math.max(1, Math.floor(this.numTrainingBatches * valCheckInterval.fraction));
+    return done % every === 0 || (valCheckInterval.fraction === 1 && done === this.numTrainingBatches);
+  }
+
+  private maxStepsReached(): boolean {
+    return this.options.maxSteps !== -1 && this.progress.globalStep >= this.options.maxSteps;
+  }
+
+  /** A callback asked to stop and minEpochs allows it. */
+  private canStop(): boolean {
+    return this.shouldStop && this.progress.epoch + 1 >= this.options.minEpochs;
+  }
+
+  private stopReason(): StopReason | undefined {
+    if (this.maxStepsReached()) return 'maxSteps';
+    if (this.options.maxEpochs !== -1 && this.progress.epoch >= this.options.maxEpochs) return 'maxEpochs';
+    if (this.shouldStop) {
+      if (this.progress.epoch >= this.options.minEpochs) return 'shouldStop';
+      this.print(`cairn: a callback asked to stop, but minEpochs=${this.options.minEpochs} is not reached yet; training goes on`);
+      this.shouldStop = false;
+    }
+    return undefined;
+  }
+
+  private stepSchedulers(interval: 'step' | 'epoch'): void {
+    const count = interval === 'step' ? this.progress.globalStep : this.progress.epoch + 1;
+    for (const config of this.lrSchedulers) {
+      if ((config.interval ?? 'epoch') !== interval || count % (config.frequency ?? 1) !== 0) continue;
+      if (config.monitor === undefined) {
+        config.scheduler.step();
+        continue;
+      }
+      const value = this.callbackMetrics[config.monitor];
+      if (value === undefined) {
+        const message = `lrScheduler monitors '${config.monitor}', which is not among the logged metrics (${Object.keys(this.callbackMetrics).join(', ') || 'none'})`;
+        if (config.strict ?? true) throw new Error(message);
+        this.print(`cairn: ${message}; scheduler step skipped`);
+        continue;
+      }
+      config.scheduler.step(value);
+    }
+  }
+
+  private async sendToLoggers(metrics: MetricMap): Promise<void> {
+    if (Object.keys(metrics).length === 0) return;
+    const withEpoch = { ...metrics, epoch: this.progress.epoch };
+    this.metrics.loggedMetrics.epoch = this.progress.epoch;
+    for (const logger of this.loggers) await logger.logMetrics(withEpoch, Math.max(0, this.progress.globalStep - 1));
+  }
+
+  private buildResult(stopReason: StopReason): FitResult {
+    const reports = this.checkpointCallbacks;
+    const first = reports[0];
+    return {
+      epochs: this.progress.epoch,
+      globalStep: this.progress.globalStep,
+      metrics: { ...this.callbackMetrics },
+      stopReason,
+      bestModelPath: first?.bestModelPath ?? '',
+      bestModelScore: first?.bestModelScore,
+      bestKModels: { ...(first?.bestKModels ?? {}) },
+      kBestYamlPath: first?.kBestYamlPath,
+      lastModelPath: first?.lastModelPath ?? '',
+      checkpointingFiles: [...this.checkpoints.written],
+      checkpointCallbacks: reports,
+    };
+  }
+}
+
+/** Weight of a batch in epoch means: the first dimension of its first tensor. */
+function batchSizeOf(batch: unknown): number | undefined {
+  if (batch instanceof tf.Tensor) return batch.rank > 0 ? batch.shape[0] : undefined;
+  if (Array.isArray(batch)) {
+    for (const item of batch) {
+      const size = batchSizeOf(item);
+      if (size !== undefined) return size;
+    }
+    return undefined;
+  }
+  if (typeof batch === 'object' && batch !== null) return batchSizeOf(Object.values(batch));
+  return undefined;
+}
