@@ -75,6 +75,11 @@ export class CheckpointIO {
     for (const request of requests) {
       // One write in flight: the next snapshot waits, so at most two states are alive at once.
       await this.inFlight;
+      // Do not train on as if checkpointing worked: a failed write stops the run at the next save.
+      if (this.failure !== undefined) {
+        request.settle.reject(this.failure.error);
+        throw this.failure.error;
+      }
       let state: CheckpointState;
       try {
         state = await captureState(this.trainer, module, this.dispatcher, this.trainLoader, request.weightsOnly);
@@ -107,7 +112,7 @@ export class CheckpointIO {
     if (this.failure !== undefined) throw this.failure.error;
   }
 
-  /** Throws the first background write failure, if any (checked by the loop so fit fails fast). */
+  /** Throws the first background write failure already known (checked at every step boundary). */
   throwIfFailed(): void {
     if (this.failure !== undefined) throw this.failure.error;
   }

@@ -1,8 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { atomicWriteFile } from '../checkpoint/file/index.js';
+import { writeFileAtomically } from '../checkpoint/file/atomic-write.js';
 import type { LightningModule } from './lightning-module.js';
+
+function writeBytes(path: string, bytes: Uint8Array): Promise<void> {
+  return writeFileAtomically(path, async (file) => {
+    await file.write(bytes);
+  });
+}
 
 /**
  * Writes a LayersModel in TF.js's own layout (model.json + weights.bin) without tfjs-node, so
@@ -15,7 +21,7 @@ export async function saveTfjsModel(model: tf.LayersModel, dir: string): Promise
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      await atomicWriteFile(weights, new Uint8Array(data));
+      await writeBytes(weights, new Uint8Array(data));
       const json = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? 'layers-model',
@@ -23,7 +29,7 @@ export async function saveTfjsModel(model: tf.LayersModel, dir: string): Promise
         convertedBy: artifacts.convertedBy,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
       };
-      await atomicWriteFile(modelJson, new TextEncoder().encode(JSON.stringify(json)));
+      await writeBytes(modelJson, new TextEncoder().encode(JSON.stringify(json)));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );

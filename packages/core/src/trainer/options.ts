@@ -1,4 +1,4 @@
-import type { Accelerator } from '../backend/select-backend.js';
+import { ACCELERATORS, type Accelerator } from '../backend/accelerator.js';
 import type { Callback } from '../callback/callback.js';
 import type { Logger } from '../logger/logger.js';
 
@@ -65,8 +65,6 @@ export interface ResolvedTrainerOptions {
   seed: number | undefined;
   fastDevRun: number;
 }
-
-const ACCELERATORS: readonly Accelerator[] = ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'];
 
 function fail(option: string, expected: string, got: unknown): never {
   throw new Error(`Trainer: option '${option}' must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);

@@ -152,15 +152,16 @@ export class Trainer {
       await this.dispatcher.call('onFitStart', m);
       for (const logger of this.loggers) await logger.logHyperparams?.(m.hparams);
 
-      if (val !== undefined && this.options.numSanityValSteps !== 0 && this.numValBatches > 0) {
+      // A resumed run already validated this model: a sanity pass would only overwrite restored metrics.
+      if (val !== undefined && this.options.numSanityValSteps !== 0 && this.numValBatches > 0 && this.ckptPath === undefined) {
         this.sanityChecking = true;
         await this.dispatcher.call('onSanityCheckStart', m);
         const steps = this.options.numSanityValSteps === -1 ? this.numValBatches : Math.min(this.options.numSanityValSteps, this.numValBatches);
         await this.runValidation(m, val, steps);
         await this.dispatcher.call('onSanityCheckEnd', m);
         this.sanityChecking = false;
-        // Sanity metrics are not real results: forget them, but keep what a resumed run restored.
-        if (this.ckptPath === undefined) this.metrics.clear();
+        // Sanity metrics are not real results.
+        this.metrics.clear();
       }
 
       await this.dispatcher.call('onTrainStart', m);
@@ -177,29 +178,33 @@ export class Trainer {
           await this.dispatcher.call('onTrainEpochStart', m);
         }
         const batches = train.batches(epoch, this.progress.batchesDone);
-        let epochEnded = false;
-        while (!epochEnded) {
+        while (true) {
           const batchIdx = this.progress.batchesDone;
           const next = batchIdx < this.numTrainingBatches ? await batches.next() : { done: true as const, value: undefined };
           if (next.done) {
-            await batches.return(undefined);
+            // The source ran dry before the expected number of batches (an iterable of unknown length).
             await this.endTrainEpoch(m);
-            epochEnded = true;
-          } else {
-            await this.runTrainingBatch(m, next.value, batchIdx, train.ownsBatches);
-            if (this.isValidationDue(val, batchIdx)) await this.runValidation(m, val!, this.numValBatches);
-            const isLast = this.progress.batchesDone >= this.numTrainingBatches || this.maxStepsReached() || this.canStop();
-            if (isLast) {
-              await batches.return(undefined);
-              await this.endTrainEpoch(m);
-              epochEnded = true;
-            }
+            await this.checkpoints.captureRequested(m);
+            break;
           }
-          // The step's boundary: every hook of this step has run, so a checkpoint taken now
-          // resumes exactly at the next step.
+          await this.runTrainingBatch(m, next.value, batchIdx, train.ownsBatches);
+          if (this.isValidationDue(val, batchIdx)) await this.runValidation(m, val!, this.numValBatches);
+          const epochFinished = this.progress.batchesDone >= this.numTrainingBatches;
+          if (epochFinished) await this.endTrainEpoch(m);
+          // The step's boundary: every hook of this step has run (its validation and epoch end
+          // too), so a checkpoint captured now resumes exactly at the next step.
           await this.checkpoints.captureRequested(m);
           this.checkpoints.throwIfFailed();
+          if (epochFinished) break;
+          if (this.maxStepsReached() || this.canStop()) {
+            // Stopped inside the epoch: close it as Lightning does (after the boundary, so a
+            // checkpoint of the last step still continues this epoch when resumed).
+            await this.endTrainEpoch(m);
+            await this.checkpoints.captureRequested(m);
+            break;
+          }
         }
+        await batches.return(undefined);
       }
       await this.dispatcher.call('onTrainEnd', m);
       await this.checkpoints.captureRequested(m);
