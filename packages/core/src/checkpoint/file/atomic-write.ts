@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Temp files live next to the final file (rename is atomic only within one file system) and are
+ * named `.<name>.tmp-<pid>-<8 hex>`: hidden, never ending in `.ckpt`, so no glob for checkpoints
+ * picks one up, and the pid lets cleanup tell a crashed writer's leftovers from a live write.
+ */
+const TEMP_PATTERN = /^\.(.+)\.tmp-(\d+)-([0-9a-f]{8})$/su;
+// File names are limited to 255 bytes; keep enough of the final name to recognise it.
+const MAX_NAME_BYTES_IN_TEMP = 200;
+
+/** Temp paths of writes in progress in this process: cleanup must never delete those. */
+const inFlight = new Set<string>();
+
+export function isTempCheckpointName(name: string): boolean {
+  return TEMP_PATTERN.test(name);
+}
+
+export function tempNameFor(finalName: string): string {
+  let kept = '';
+  let bytes = 0;
+  for (const char of finalName) {
+    bytes += Buffer.byteLength(char);
+    if (bytes > MAX_NAME_BYTES_IN_TEMP) break;
+    kept += char;
+  }
+  return `.${kept}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Runs `fill` on a fresh temp file, then makes the result durable and visible atomically:
+ * fsync the file, rename it over `path`, fsync the folder (so the rename itself survives a power
+ * loss). On any failure the temp file is closed and deleted, `path` is left as it was, and the
+ * error is rethrown.
+ */
+export async function writeFileAtomically<T>(path: string, fill: (file: FileHandle) => Promise<T>): Promise<T> {
+  const folder = dirname(path);
+  await mkdir(folder, { recursive: true });
+  const tempPath = join(folder, tempNameFor(basename(path)));
+  inFlight.add(tempPath);
+  let handle: FileHandle | undefined;
+  let renamed = false;
+  try {
+    // 'wx': fail rather than reuse a file that happens to have the same name.
+    handle = await open(tempPath, 'wx');
+    const result = await fill(handle);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(tempPath, path);
+    renamed = true;
+    await syncFolder(folder);
+    return result;
+  } catch (error) {
+    if (handle) await handle.close().catch(() => undefined);
+    if (!renamed) await unlink(tempPath).catch(() => undefined);
+    throw error;
+  } finally {
+    inFlight.delete(tempPath);
+  }
+}
+
+/** fsync of a directory: persists the rename. Some platforms (Windows) cannot open folders; skip there. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(folder, 'r');
+  } catch (error) {
+    if (isCode(error, 'EISDIR', 'EPERM', 'EACCES')) return;
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!isCode(error, 'EINVAL', 'ENOTSUP', 'EPERM', 'EBADF')) throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Deletes temp files left in `dir` by writers that died (crash, kill -9, power loss). Only names
+ * matching the temp pattern are touched; a temp file is kept while its writer may still be at
+ * work: a write in flight in this process, or another process whose pid is alive. Returns the
+ * paths removed; a missing folder gives [].
+ */
+export async function cleanupTempFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    // Only regular files: a folder that happens to match the pattern is not ours to delete.
+    names = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
+  } catch (error) {
+    if (isCode(error, 'ENOENT', 'ENOTDIR')) return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMP_PATTERN.exec(name);
+    if (!match) continue;
+    const full = join(dir, name);
+    const pid = Number(match[2]);
+    if (inFlight.has(full)) continue;
+    if (pid !== process.pid && isProcessAlive(pid)) continue;
+    try {
+      await unlink(full);
+      removed.push(full);
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) throw error;
+    }
+  }
+  return removed;
+}
+
+function isProcessAlive(pid: number): boolean {
+  // pid 0 and negatives address process groups in kill(2): never a writer of ours.
+  if (!Number.isSafeInteger(pid) || pid < 1) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return isCode(error, 'EPERM');
+  }
+}
+
+function isCode(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && codes.includes(code);
+}

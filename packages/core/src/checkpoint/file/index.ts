@@ -1,0 +1,13 @@
+/**
+ * The checkpoint FILE layer: a safetensors-compatible container with a whole-file checksum,
+ * atomic durable writes and a validating reader. It moves named byte arrays and string metadata
+ * and knows nothing of TF.js or training. Format: docs/checkpoint-format.md.
+ */
+export { CheckpointError, type CheckpointCheck } from './errors.js';
+export { SAFETENSORS_DTYPES, compareForLayout, dtypeSize, isSafetensorsDtype, type SafetensorsDtype } from './dtypes.js';
+export { isLazyRecord, type DecodedCheckpoint, type LazyTensorRecord, type ReadOptions, type TensorRecord, type TensorSource } from './types.js';
+export { FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_LENGTH } from './format.js';
+export { encodeCheckpoint, decodeCheckpoint } from './codec.js';
+export { writeCheckpointFile, type WriteResult } from './writer.js';
+export { readCheckpointFile, readCheckpointMetadata } from './reader.js';
+export { cleanupTempFiles, isTempCheckpointName, writeFileAtomically } from './atomic-write.js';

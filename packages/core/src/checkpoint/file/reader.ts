@@ -1,0 +1,70 @@
+import { constants } from 'node:buffer';
+import { open, type FileHandle } from 'node:fs/promises';
+import { decodeCheckpoint } from './codec.js';
+import { CheckpointError } from './errors.js';
+import { checkHeaderLength, parseHeader } from './header.js';
+import { planChecksum } from './integrity.js';
+import type { DecodedCheckpoint, ReadOptions } from './types.js';
+
+const PREFIX_BYTES = 8;
+
+/**
+ * Reads and validates a whole checkpoint. The file is read once into a buffer of its exact size
+ * (the 8-byte length is read first and checked against the file size, so a forged length can
+ * never make us allocate); tensor data are views into that buffer.
+ */
+export async function readCheckpointFile(path: string, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    if (size > constants.MAX_LENGTH) {
+      throw new CheckpointError(path, 'too-large', `file is ${size} bytes, more than one buffer can hold (${constants.MAX_LENGTH})`);
+    }
+    checkHeaderLength(path, await readAt(file, 0, Math.min(size, PREFIX_BYTES)), size);
+    // allocUnsafeSlow: an unpooled buffer of its own, not zero-filled (every byte is read over).
+    const raw = Buffer.allocUnsafeSlow(size);
+    const buffer = new Uint8Array(raw.buffer, raw.byteOffset, size);
+    const got = await readInto(file, buffer, 0);
+    if (got !== size) throw new CheckpointError(path, 'truncated', `file shrank from ${size} to ${got} bytes while being read`);
+    return decodeCheckpoint(buffer, { ...options, path });
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Reads only the header and returns its `__metadata__`, after the same validation as a full read
+ * (structure, offsets against the file size, format tag, checksum present and locatable) except
+ * the checksum itself, which needs every byte. Meant for scanning many checkpoints cheaply.
+ */
+export async function readCheckpointMetadata(path: string, options: ReadOptions = {}): Promise<Record<string, string>> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    const headerLength = checkHeaderLength(path, await readAt(file, 0, Math.min(size, PREFIX_BYTES)), size);
+    const json = await readAt(file, PREFIX_BYTES, headerLength);
+    if (json.length !== headerLength) throw new CheckpointError(path, 'truncated', 'file shrank while its header was being read');
+    const header = parseHeader(path, json, size - PREFIX_BYTES - headerLength);
+    planChecksum(path, header, json, options.requireChecksum ?? true);
+    return header.metadata;
+  } finally {
+    await file.close();
+  }
+}
+
+async function readAt(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length);
+  const got = await readInto(file, buffer, position);
+  return buffer.subarray(0, got);
+}
+
+/** Fills `buffer` from `position` on; returns the bytes read (fewer only at end of file). */
+async function readInto(file: FileHandle, buffer: Uint8Array, position: number): Promise<number> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesRead } = await file.read(buffer, done, buffer.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}

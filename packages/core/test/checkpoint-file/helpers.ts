@@ -1,0 +1,88 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { CheckpointError, type SafetensorsDtype, type TensorRecord } from '../../src/checkpoint/file/index.js';
+
+export const SIZES: Record<SafetensorsDtype, number> = {
+  F64: 8, I64: 8, U64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, I16: 2, U16: 2,
+  I8: 1, U8: 1, BOOL: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1,
+};
+
+/** Deterministic bytes: a tensor's content depends on its name so mix-ups show. */
+export function patternBytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+export function record(name: string, dtype: SafetensorsDtype, shape: number[], seed = name.length): TensorRecord {
+  const count = shape.reduce((a, b) => a * b, 1);
+  return { name, dtype, shape, data: patternBytes(count * SIZES[dtype], seed) };
+}
+
+export function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/** A small but varied state: several dtypes, a 0-d tensor, an empty tensor, odd sizes. */
+export function sampleTensors(): TensorRecord[] {
+  return [
+    { name: 'dense/kernel', dtype: 'F32', shape: [2, 3], data: bytesOf(new Float32Array([1, 2, 3, -4, 5.5, 6e-8])) },
+    { name: 'dense/bias', dtype: 'F32', shape: [3], data: bytesOf(new Float32Array([0.1, 0.2, 0.3])) },
+    { name: 'step', dtype: 'I64', shape: [], data: bytesOf(new BigInt64Array([123456789012n])) },
+    { name: 'mask', dtype: 'BOOL', shape: [5], data: new Uint8Array([1, 0, 1, 1, 0]) },
+    { name: 'half', dtype: 'F16', shape: [3], data: patternBytes(6, 7) },
+    { name: 'empty', dtype: 'F32', shape: [0, 4], data: new Uint8Array(0) },
+  ];
+}
+
+export const SAMPLE_METADATA: Record<string, string> = { epoch: '3', global_step: '120', note: 'héllo "quoted" ✓ 𝄞' };
+
+/**
+ * A file from a header written by hand: 8-byte length, `json` padded with spaces to a multiple
+ * of 8 (unless `pad` is false), then `data`. `length` overrides the length prefix.
+ */
+export function rawFile(json: string, data: Uint8Array = new Uint8Array(0), options: { length?: bigint; pad?: boolean } = {}): Uint8Array {
+  const text = new TextEncoder().encode(json);
+  const padded = options.pad === false ? text.length : Math.ceil(text.length / 8) * 8;
+  const out = new Uint8Array(8 + padded + data.length);
+  new DataView(out.buffer).setBigUint64(0, options.length ?? BigInt(padded), true);
+  out.fill(0x20, 8, 8 + padded);
+  out.set(text, 8);
+  out.set(data, 8 + padded);
+  return out;
+}
+
+/** Runs `fn` and asserts it throws a CheckpointError for `check` (and nothing else). */
+export async function expectCheck(fn: () => unknown, check: string): Promise<CheckpointError> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected CheckpointError '${check}'`).toBeInstanceOf(CheckpointError);
+  const error = caught as CheckpointError;
+  expect(error.check, error.message).toBe(check);
+  return error;
+}
+
+/** A fresh temp folder per call; `cleanup` removes all of them. */
+export function tempFolders(): { make(): Promise<string>; cleanup(): Promise<void> } {
+  const made: string[] = [];
+  return {
+    async make() {
+      const dir = await mkdtemp(join(tmpdir(), 'cairn-ckpt-'));
+      made.push(dir);
+      return dir;
+    },
+    async cleanup() {
+      await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+    },
+  };
+}
