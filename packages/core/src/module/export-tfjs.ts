@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomically } from '../checkpoint/file/atomic-write.js';
+import { writeFileAtomically } from '../checkpoint/file/index.js';
 import type { LightningModule } from './lightning-module.js';
 
 function writeBytes(path: string, bytes: Uint8Array): Promise<void> {
   return writeFileAtomically(path, async (file) => {
-    await file.write(bytes);
+    await file.writeFile(bytes);
   });
 }
 
