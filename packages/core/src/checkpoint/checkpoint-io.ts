@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { HookDispatcher } from '../callback/dispatcher.js';
 import type { DataLoader } from '../data/data-loader.js';
 import type { LightningModule } from '../module/lightning-module.js';
 import type { Trainer } from '../trainer/trainer.js';
 import { captureState } from './capture.js';
+import { DirLock } from './dir-lock.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { cleanupTempFiles, writeCheckpointFile } from './file/index.js';
 import { loadCheckpoint, loadLast } from './find-last.js';
@@ -32,6 +34,8 @@ export class CheckpointIO {
   private inFlight: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
   private trainLoader: DataLoader<unknown> | undefined;
+  private readonly locks: DirLock[] = [];
+  private readonly lockToken = randomUUID();
 
   constructor(
     private readonly trainer: Trainer,
@@ -117,8 +121,20 @@ export class CheckpointIO {
     if (this.failure !== undefined) throw this.failure.error;
   }
 
-  async cleanupStaleTempFiles(): Promise<void> {
-    for (const dir of this.checkpointDirs()) await cleanupTempFiles(dir);
+  /**
+   * Claims this run's checkpoint folders (refusing folders another live trainer uses) and removes
+   * temp files a crash left there.
+   */
+  async claimFolders(): Promise<void> {
+    for (const dir of this.checkpointDirs()) {
+      this.locks.push(await DirLock.acquire(dir, this.lockToken));
+      await cleanupTempFiles(dir);
+    }
+  }
+
+  async releaseFolders(): Promise<void> {
+    const locks = this.locks.splice(0);
+    for (const lock of locks) await lock.release();
   }
 
   /** Resolves `ckptPath` ('last', 'best' or a file), verifies it and restores it. Returns the file. */

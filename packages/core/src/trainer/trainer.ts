@@ -141,8 +141,8 @@ export class Trainer {
     let stopReason: StopReason = 'maxEpochs';
     try {
       this.backend = await selectBackend(this.options.accelerator, { log: this.print });
-      await this.checkpoints.cleanupStaleTempFiles();
       await this.dispatcher.call('setup', m, 'fit');
+      await this.checkpoints.claimFolders();
       ({ optimizer: this.optimizer, lrSchedulers: this.lrSchedulers } = resolveOptimizers(m.configureOptimizers()));
       this.numTrainingBatches = train.length === undefined ? Infinity : limitBatches(train.length, this.options.limitTrainBatches);
       this.numValBatches = val?.length === undefined ? Infinity : limitBatches(val.length, this.options.limitValBatches);
@@ -222,6 +222,7 @@ export class Trainer {
       throw error;
     } finally {
       await this.dispatcher.call('teardown', m, 'fit').catch((hookError: unknown) => this.print(`cairn: teardown hook failed: ${String(hookError)}`));
+      await this.checkpoints.releaseFolders();
       this.end();
     }
   }

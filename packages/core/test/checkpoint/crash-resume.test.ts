@@ -54,9 +54,9 @@ describe('crash safety', () => {
       const run = await runChild(dir, kills < 10 ? Math.floor(random() * 80) : undefined);
       if (run.killed) kills += 1;
       else finished = true;
-      // A crash never leaves a temp file that could pass for a checkpoint.
+      // A crash leaves only checkpoints, temp files that can never pass for one, and the folder lock.
       for (const name of await readdir(dir)) {
-        if (!name.endsWith('.ckpt')) expect(isTempCheckpointName(name) || name === 'final.json').toBe(true);
+        if (!name.endsWith('.ckpt')) expect(isTempCheckpointName(name) || ['final.json', '.cairn.lock'].includes(name), name).toBe(true);
       }
     }
     expect(kills).toBeGreaterThanOrEqual(10);
