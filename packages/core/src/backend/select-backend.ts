@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { candidatesFor, type Accelerator, type ConcreteAccelerator } from './accelerator.js';
+import { BackendUnavailableError } from './backend-unavailable.js';
+import { activateNodeBinding, type ModuleLoader } from './node-binding.js';
+import { activateWasm } from './wasm-setup.js';
+
+export type { Accelerator } from './accelerator.js';
+
+export interface BackendInfo {
+  /** The accelerator in use: what was asked for, or what `'auto'` resolved to (never `'auto'`). */
+  accelerator: Accelerator;
+  /** `tf.getBackend()` after setup: 'tensorflow', 'wasm' or 'cpu'. */
+  backend: string;
+  /** Human-readable: what runs the kernels, and for `'auto'` why faster candidates were skipped. */
+  description: string;
+}
+
+export interface SelectBackendOptions {
+  /** Receives the one-line report of the chosen backend (only when the choice changes). */
+  log?: (line: string) => void;
+  /** Loads the optional tfjs-node packages; defaults to `require` from this package. Injected by tests. */
+  loadModule?: ModuleLoader;
+}
+
+/**
+ * tfjs-node(-gpu) are CommonJS and resolve '@tensorflow/tfjs' to its CommonJS build, the same instance this
+ * module imports. `require` also reports a missing package the same way under Node and under bundlers or
+ * test runners that rewrite `import()` of an unresolvable name.
+ */
+const requireFromHere = createRequire(import.meta.url);
+const defaultLoader: ModuleLoader = async (name) => requireFromHere(name);
+
+/** The last report logged, so that repeated calls with the same outcome (fit, then validate) stay quiet. */
+let lastReport: string | undefined;
+
+async function activate(accelerator: ConcreteAccelerator, loadModule: ModuleLoader): Promise<string> {
+  switch (accelerator) {
+    case 'gpu':
+    case 'tensorflow':
+      return activateNodeBinding(accelerator, loadModule);
+    case 'wasm':
+      return activateWasm();
+    case 'cpu':
+      if (!(await tf.setBackend('cpu'))) {
+        throw new BackendUnavailableError("cairn: the pure-JavaScript 'cpu' backend failed to initialize.", 'cpu failed', false);
+      }
+      return 'pure JavaScript';
+  }
+}
+
+/** Why `'auto'` skipped the faster candidates; the common case (no tfjs-node at all) in three words. */
+function skippedSummary(skipped: readonly BackendUnavailableError[]): string | undefined {
+  if (skipped.length === 0) return undefined;
+  if (skipped.length === 2 && skipped.every((e) => e.notInstalled)) return 'no tfjs-node found';
+  return skipped.map((e) => e.summary).join('; ');
+}
+
+/**
+ * Makes the requested accelerator tfjs' active backend. `'auto'` tries, in order, tfjs-node-gpu,
+ * tfjs-node, WebAssembly and pure JavaScript, and takes the first that works; an explicit accelerator that
+ * cannot run throws an Error saying what to install. Cheap to call again: backends are initialized once.
+ */
+export async function selectBackend(accelerator: Accelerator, options: SelectBackendOptions = {}): Promise<BackendInfo> {
+  const candidates = candidatesFor(accelerator);
+  const loadModule = options.loadModule ?? defaultLoader;
+  const skipped: BackendUnavailableError[] = [];
+  for (const candidate of candidates) {
+    let description: string;
+    try {
+      description = await activate(candidate, loadModule);
+    } catch (error) {
+      // Only 'auto' moves on; an explicit request, or an unexpected error, is the caller's to see.
+      if (accelerator !== 'auto' || !(error instanceof BackendUnavailableError)) throw error;
+      skipped.push(error);
+      continue;
+    }
+    const why = skippedSummary(skipped);
+    const info: BackendInfo = {
+      accelerator: candidate,
+      backend: tf.getBackend(),
+      description: why === undefined ? description : `${description}, ${why}`,
+    };
+    const report = `cairn: backend ${info.backend} (${info.description})`;
+    if (report !== lastReport) {
+      lastReport = report;
+      options.log?.(report);
+    }
+    return info;
+  }
+  // Unreachable in practice: 'cpu' is pure JavaScript and always registered by tfjs.
+  throw new Error(`cairn: no backend could be started (${skippedSummary(skipped) ?? 'nothing tried'})`);
+}
