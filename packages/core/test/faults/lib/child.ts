@@ -10,6 +10,8 @@ export interface ChildOptions {
   scenario?: Scenario;
   /** SIGKILL the child this many ms after it reports `ready`. */
   killAfterReadyMs?: number;
+  /** SIGKILL the child as soon as it reports this global step. */
+  killAtStep?: number;
   /** Command words put before `node ...` (a shell that sets `ulimit -f`, `setpriv` ...). */
   prefix?: readonly string[];
   /** Size of the large scenario's frozen ballast. */
@@ -55,6 +57,7 @@ export function runTrainingChild(dir: string, options: ChildOptions = {}): Promi
         if (options.killAfterReadyMs !== undefined) setTimeout(() => child.kill('SIGKILL'), options.killAfterReadyMs);
       } else if (word === 'step') {
         result.steps.set(Number(rest[0]), rest[1] ?? '');
+        if (Number(rest[0]) === options.killAtStep) child.kill('SIGKILL');
       } else if (word === 'failed') {
         result.failed = JSON.parse(rest.join(' ')) as ChildResult['failed'];
       } else if (word === 'done') {

@@ -1,0 +1,10 @@
+import { describe, it } from 'vitest';
+import { fileSizeLimitCase } from '../faults/lib/disk-faults.js';
+import { checkDiskFault } from '../faults/lib/disk-suite.js';
+
+// The short version of test/faults/disk-faults.faults.ts: one file-size-limit case.
+describe('write failures (short)', () => {
+  it('a save cut short by ulimit -f fails fit() with EFBIG and leaves the earlier checkpoints whole', async () => {
+    checkDiskFault(await fileSizeLimitCase(16), false);
+  }, 60_000);
+});
