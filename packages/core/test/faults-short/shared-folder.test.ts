@@ -1,0 +1,35 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTrainingChild, type ChildResult } from '../faults/lib/child.js';
+import { inspectCheckpointFolder } from '../faults/lib/folder.js';
+
+describe('two trainers, one checkpoint folder', () => {
+  it('the second is refused with a clear error and touches nothing; the first finishes as if alone', async () => {
+    const reference = await mkdtemp(join(tmpdir(), 'cairn-shared-ref-'));
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-shared-'));
+    try {
+      const alone = await runTrainingChild(reference, { scenario: 'large', ballastMb: 32 });
+      expect(alone.done).toBe(true);
+      let second: Promise<ChildResult> | undefined;
+      // The second trainer starts once the first holds the folder and has written into it.
+      const first = await runTrainingChild(dir, {
+        scenario: 'large',
+        ballastMb: 32,
+        onLine(line) {
+          if (second === undefined && line.startsWith('step 2 ')) second = runTrainingChild(dir, { scenario: 'large', ballastMb: 32 });
+        },
+      });
+      const refused = await second!;
+      expect(first.done, first.stderr).toBe(true);
+      expect(refused.failed?.message).toMatch(/is in use by another trainer \(pid \d+/u);
+      expect(refused.steps.size).toBe(0);
+      expect(await readFile(join(dir, 'final.json'), 'utf8')).toBe(await readFile(join(reference, 'final.json'), 'utf8'));
+      const folder = await inspectCheckpointFolder(dir);
+      expect({ invalid: folder.invalid, temps: folder.temps, unexpected: folder.unexpected }).toEqual({ invalid: [], temps: [], unexpected: [] });
+    } finally {
+      await Promise.all([reference, dir].map((d) => rm(d, { recursive: true, force: true })));
+    }
+  }, 90_000);
+});
