@@ -10,15 +10,17 @@ describe('two trainers, one checkpoint folder', () => {
     const reference = await mkdtemp(join(tmpdir(), 'cairn-shared-ref-'));
     const dir = await mkdtemp(join(tmpdir(), 'cairn-shared-'));
     try {
-      const alone = await runTrainingChild(reference, { scenario: 'large', ballastMb: 32 });
+      // The frozen ballast does not influence training, so a small one gives the same final weights quickly.
+      const alone = await runTrainingChild(reference, { scenario: 'large', ballastMb: 1 });
       expect(alone.done).toBe(true);
       let second: Promise<ChildResult> | undefined;
-      // The second trainer starts once the first holds the folder and has written into it.
+      // The second trainer starts once the first holds the folder (it locks it before 'ready');
+      // 48 MB saves keep the first busy for seconds, well past the second's start-up.
       const first = await runTrainingChild(dir, {
         scenario: 'large',
-        ballastMb: 32,
+        ballastMb: 48,
         onLine(line) {
-          if (second === undefined && line.startsWith('step 2 ')) second = runTrainingChild(dir, { scenario: 'large', ballastMb: 32 });
+          if (second === undefined && line.startsWith('ready ')) second = runTrainingChild(dir, { scenario: 'large', ballastMb: 48 });
         },
       });
       const refused = await second!;
