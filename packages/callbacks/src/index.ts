@@ -1,3 +1,5 @@
 // The everyday callbacks. ModelCheckpoint and ProgressBar live in @cairn/core (the Trainer adds
 // them by default) and are re-exported here so every callback can be imported from one place.
 export { ModelCheckpoint, ProgressBar } from '@cairn/core';
+export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping/early-stopping.js';
+export type { StoppingReason } from './early-stopping/criteria.js';
