@@ -3,3 +3,4 @@
 export { ModelCheckpoint, ProgressBar } from '@cairn/core';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping/early-stopping.js';
 export type { StoppingReason } from './early-stopping/criteria.js';
+export { CSVLogger, type CSVLoggerOptions } from './csv-logger/csv-logger.js';
