@@ -2,8 +2,8 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { runTrainingChild, type ChildResult } from './child.js';
-import { inspectCheckpointFolder, type FolderReport } from './folder.js';
+import { runTrainingChild, type ChildOptions, type ChildResult } from './child.js';
+import { inspectCheckpointFolder, newestCheckpoint, type FolderReport } from './folder.js';
 import { mountTinyFilesystem, unprivilegedPrefix } from './privileges.js';
 
 export interface DiskFaultOutcome {
@@ -19,6 +19,14 @@ export interface DiskFaultOutcome {
   after?: FolderReport;
   /** CRC-32 of the same files afterwards (missing when a file disappeared). */
   afterCrcs: Map<string, number>;
+  /**
+   * Whether the failed save may leave its temp file behind. Only when the folder itself refuses
+   * changes: a temp file opened just before the folder turned read-only can be neither renamed
+   * nor deleted. It is harmless (never a .ckpt) and the recovery run must remove it.
+   */
+  tempsMayRemain: boolean;
+  /** A run started once the fault is gone: it must resume from the newest checkpoint and finish. */
+  recovery?: { expectedFrom: string | undefined; run: ChildResult; after: FolderReport };
 }
 
 async function fileCrcs(paths: readonly string[]): Promise<Map<string, number>> {
@@ -36,6 +44,13 @@ async function finish(outcome: DiskFaultOutcome, dir: string): Promise<DiskFault
   return outcome;
 }
 
+/** Runs the fixture again once the fault is removed and records where it resumed from. */
+async function recover(outcome: DiskFaultOutcome, dir: string, options: ChildOptions): Promise<void> {
+  const expectedFrom = newestCheckpoint(outcome.after!)?.path;
+  const run = await runTrainingChild(dir, { ...options, hangAfterMs: 120_000 });
+  outcome.recovery = { expectedFrom, run, after: await inspectCheckpointFolder(dir) };
+}
+
 /** Trains (large scenario) until `step`, then SIGKILLs: leaves valid checkpoints to protect. */
 async function seedCheckpoints(dir: string, ballastMb: number, step: number): Promise<Map<string, number>> {
   await runTrainingChild(dir, { scenario: 'large', ballastMb, killAtStep: step });
@@ -50,7 +65,7 @@ async function seedCheckpoints(dir: string, ballastMb: number, step: number): Pr
  */
 export async function fileSizeLimitCase(ballastMb: number): Promise<DiskFaultOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-efbig-'));
-  const outcome: DiskFaultOutcome = { name: `ulimit -f ${(ballastMb * 1024) / 2} KB`, expectedCodes: ['EFBIG'], before: new Map(), afterCrcs: new Map() };
+  const outcome: DiskFaultOutcome = { name: `ulimit -f ${(ballastMb * 1024) / 2} KB`, expectedCodes: ['EFBIG'], before: new Map(), afterCrcs: new Map(), tempsMayRemain: false };
   try {
     // Killed at step 4: the write of step 2 is durable by then (one write in flight, captured at step 3).
     outcome.before = await seedCheckpoints(dir, ballastMb, 4);
@@ -62,7 +77,9 @@ export async function fileSizeLimitCase(ballastMb: number): Promise<DiskFaultOut
       prefix: ['bash', '-c', `ulimit -f ${limitKb} && exec "$@"`, 'bash'],
       hangAfterMs: 120_000,
     });
-    return await finish(outcome, dir);
+    await finish(outcome, dir);
+    await recover(outcome, dir, { scenario: 'large', ballastMb });
+    return outcome;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -73,7 +90,13 @@ export async function fileSizeLimitCase(ballastMb: number): Promise<DiskFaultOut
  * the next save cannot create its temp file (EACCES).
  */
 export async function readOnlyFolderCase(atStep: number): Promise<DiskFaultOutcome> {
-  const outcome: DiskFaultOutcome = { name: `folder made read-only at step ${atStep}`, expectedCodes: ['EACCES', 'EPERM', 'EROFS'], before: new Map(), afterCrcs: new Map() };
+  const outcome: DiskFaultOutcome = {
+    name: `folder made read-only at step ${atStep}`,
+    expectedCodes: ['EACCES', 'EPERM', 'EROFS'],
+    before: new Map(),
+    afterCrcs: new Map(),
+    tempsMayRemain: true,
+  };
   const how = unprivilegedPrefix();
   if ('skip' in how) return { ...outcome, skipped: how.skip };
   const dir = await mkdtemp(join(tmpdir(), 'cairn-readonly-'));
@@ -93,7 +116,10 @@ export async function readOnlyFolderCase(atStep: number): Promise<DiskFaultOutco
     });
     await frozen;
     if (frozen === undefined) throw new Error(`the run never reached step ${atStep}`);
-    return await finish(outcome, dir);
+    await finish(outcome, dir);
+    await chmod(dir, 0o700);
+    await recover(outcome, dir, { prefix: how.prefix });
+    return outcome;
   } finally {
     await chmod(dir, 0o700).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -103,7 +129,13 @@ export async function readOnlyFolderCase(atStep: number): Promise<DiskFaultOutco
 /** A real full disk: a tmpfs with room for two checkpoints of the large state; the third save fails with ENOSPC. */
 export async function fullDiskCase(ballastMb: number): Promise<DiskFaultOutcome> {
   const sizeMb = Math.ceil(ballastMb * 2.5);
-  const outcome: DiskFaultOutcome = { name: `${sizeMb} MB tmpfs filled by ${ballastMb} MB checkpoints`, expectedCodes: ['ENOSPC'], before: new Map(), afterCrcs: new Map() };
+  const outcome: DiskFaultOutcome = {
+    name: `${sizeMb} MB tmpfs filled by ${ballastMb} MB checkpoints`,
+    expectedCodes: ['ENOSPC'],
+    before: new Map(),
+    afterCrcs: new Map(),
+    tempsMayRemain: false,
+  };
   const dir = await mkdtemp(join(tmpdir(), 'cairn-enospc-'));
   const mount = mountTinyFilesystem(dir, sizeMb);
   try {
