@@ -4,3 +4,8 @@ export { ModelCheckpoint, ProgressBar } from '@cairn/core';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping/early-stopping.js';
 export type { StoppingReason } from './early-stopping/criteria.js';
 export { CSVLogger, type CSVLoggerOptions } from './csv-logger/csv-logger.js';
+export { TerminateOnNaN, type TerminateOnNaNOptions, type NonFiniteValue } from './terminate-on-nan.js';
+export { LambdaCallback, type LambdaHooks, type LambdaCallbackOptions } from './lambda-callback.js';
+export { Timer, type TimerOptions, type TimerStage } from './timer/timer.js';
+export type { Duration } from './timer/duration.js';
+export { RemoteMonitor, type RemoteMonitorOptions } from './remote-monitor.js';

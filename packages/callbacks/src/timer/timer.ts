@@ -1,0 +1,121 @@
+import { performance } from 'node:perf_hooks';
+import { Callback, type Trainer } from '@cairn/core';
+import { defaultPrint, type Print } from '../print.js';
+import { formatDuration, parseDuration, type Duration } from './duration.js';
+
+export type TimerStage = 'train' | 'validate';
+
+export interface TimerOptions {
+  /** Stop once training has run this long: 'DD:HH:MM:SS', `{ hours: 2 }` or milliseconds. Default: no limit (only measure). */
+  maxTime?: Duration;
+  /** Check after every training 'step' (default) or at every 'epoch' end. */
+  interval?: 'step' | 'epoch';
+  /** Say when the limit is reached. Default true. */
+  verbose?: boolean;
+  log?: Print;
+  /** Monotonic clock in milliseconds (tests pass a fake one). Default performance.now. */
+  now?: () => number;
+}
+
+/**
+ * Lightning's Timer: measures training and validation time and stops training cleanly once
+ * `maxTime` has passed. Training time is saved in checkpoints, so it accumulates over resumes.
+ */
+export class Timer extends Callback {
+  readonly maxTime: number | undefined;
+  readonly interval: 'step' | 'epoch';
+  readonly verbose: boolean;
+  private readonly starts: Record<TimerStage, number | undefined> = { train: undefined, validate: undefined };
+  private readonly ends: Record<TimerStage, number | undefined> = { train: undefined, validate: undefined };
+  /** Training time of the runs before a resume. */
+  private offset = 0;
+  /** This timer asked the trainer to stop (saved: the checkpoint also keeps the trainer's stop request). */
+  private stopped = false;
+  private readonly print: Print;
+  private readonly now: () => number;
+
+  constructor(options: TimerOptions = {}) {
+    super();
+    const interval = options.interval ?? 'step';
+    if (interval !== 'step' && interval !== 'epoch') throw new Error(`Timer: interval must be 'step' or 'epoch', got ${String(interval)}`);
+    this.maxTime = options.maxTime === undefined ? undefined : parseDuration(options.maxTime);
+    this.interval = interval;
+    this.verbose = options.verbose ?? true;
+    this.print = options.log ?? defaultPrint;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Clock reading (ms, monotonic) when the stage last started; undefined before. */
+  startTime(stage: TimerStage = 'train'): number | undefined {
+    return this.starts[stage];
+  }
+
+  endTime(stage: TimerStage = 'train'): number | undefined {
+    return this.ends[stage];
+  }
+
+  /** Milliseconds spent in the stage (training time includes the runs before a resume). */
+  timeElapsed(stage: TimerStage = 'train'): number {
+    const offset = stage === 'train' ? this.offset : 0;
+    const start = this.starts[stage];
+    if (start === undefined) return offset;
+    return (this.ends[stage] ?? this.now()) - start + offset;
+  }
+
+  /** Milliseconds left before maxTime; undefined without a limit. */
+  timeRemaining(stage: TimerStage = 'train'): number | undefined {
+    return this.maxTime === undefined ? undefined : this.maxTime - this.timeElapsed(stage);
+  }
+
+  override stateDict(): Record<string, unknown> {
+    return { timeElapsed: { train: this.timeElapsed('train'), validate: this.timeElapsed('validate') }, stopped: this.stopped };
+  }
+
+  override loadStateDict(state: Record<string, unknown>): void {
+    const elapsed = state.timeElapsed as Partial<Record<TimerStage, number>> | undefined;
+    this.offset = elapsed?.train ?? 0;
+    this.stopped = state.stopped === true;
+  }
+
+  override onTrainStart(): void {
+    this.starts.train = this.now();
+    this.ends.train = undefined;
+  }
+
+  override onTrainEnd(): void {
+    this.ends.train = this.now();
+  }
+
+  override onValidationStart(): void {
+    this.starts.validate = this.now();
+    this.ends.validate = undefined;
+  }
+
+  override onValidationEnd(): void {
+    this.ends.validate = this.now();
+  }
+
+  /** Checked whatever the interval: a restored state may already be out of time. */
+  override onFitStart(trainer: Trainer): void {
+    // The checkpoint of a run this timer stopped carries the trainer's stop request; resumed with
+    // a longer maxTime, the run goes on (Lightning does not save the request, so it goes on too).
+    if (this.stopped && this.maxTime !== undefined && this.timeElapsed('train') < this.maxTime) trainer.shouldStop = false;
+    this.stopped = false;
+    this.checkTime(trainer);
+  }
+
+  override onTrainBatchEnd(trainer: Trainer): void {
+    if (this.interval === 'step') this.checkTime(trainer);
+  }
+
+  override onTrainEpochEnd(trainer: Trainer): void {
+    if (this.interval === 'epoch') this.checkTime(trainer);
+  }
+
+  private checkTime(trainer: Trainer): void {
+    if (this.maxTime === undefined || this.timeElapsed('train') < this.maxTime) return;
+    if (this.verbose && !trainer.shouldStop) this.print(`Time limit reached. Elapsed time is ${formatDuration(this.timeElapsed('train'))}. Signaling Trainer to stop.`);
+    trainer.shouldStop = true;
+    this.stopped = true;
+  }
+}
