@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,18 @@ describe('EarlyStopping in a real fit', () => {
     expect(atEpochEnd).toHaveLength(4);
     expect(atEpochEnd[3]).not.toEqual(atEpochEnd[1]);
     expect(weightsOf(module)).toEqual(atEpochEnd[1]);
+  });
+
+  it('restoreBestWeights frees its copies when the fit ends', async () => {
+    const tensorsLeftBy = async (callbacks: Callback[]): Promise<number> => {
+      const module = new Scripted([1, 0.5, 0.7, 0.8, 0.1]);
+      const { train, val } = loaders();
+      const before = tf.memory().numTensors;
+      await testTrainer({ maxEpochs: 20, callbacks }).fit(module, train, val);
+      return tf.memory().numTensors - before;
+    };
+    const plain = await tensorsLeftBy([new EarlyStopping({ monitor: 'val_loss', patience: 2 })]);
+    expect(await tensorsLeftBy([new EarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true })])).toBe(plain);
   });
 
   it('a resumed run stops at the same epoch as an uninterrupted one', async () => {
