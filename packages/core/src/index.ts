@@ -21,3 +21,4 @@ export type { SaveOptions } from './checkpoint/checkpoint-io.js';
 export { loadCheckpoint } from './checkpoint/find-last.js';
 export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
+export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';

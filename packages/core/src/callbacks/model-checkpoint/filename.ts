@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { formatNumber } from './format-spec.js';
+
+/** The naming constants of ModelCheckpoint (Lightning's class attributes). */
+export const CHECKPOINT_JOIN_CHAR = '-';
+export const CHECKPOINT_EQUALS_CHAR = '=';
+export const CHECKPOINT_NAME_LAST = 'last';
+export const CHECKPOINT_EXCEPTION_PREFIX = 'exception';
+export const FILE_EXTENSION = '.ckpt';
+export const STARTING_VERSION = 1;
+export const DEFAULT_FILENAME = `{epoch}${CHECKPOINT_JOIN_CHAR}{step}`;
+
+export interface FormatNameOptions {
+  /** Template such as `'{epoch}-{val_loss:.2f}'`; default `'{epoch}-{step}'`. */
+  filename?: string | undefined;
+  /** Version suffix: `-v<ver>` before the extension. */
+  ver?: number | undefined;
+  /** Prepended with the join character: `<prefix>-<name>`. */
+  prefix?: string | undefined;
+  /** `{val_loss}` renders `val_loss=<value>` (default true). */
+  autoInsertMetricName?: boolean | undefined;
+  /** Folder to join the name to; none gives a bare file name. */
+  dirpath?: string | undefined;
+}
+
+// `{{` and `}}` are literal braces (Python's str.format); a field is `{name}` or `{name:spec}`.
+const TOKEN = /\{\{|\}\}|\{([^{}:]+)(?::([^{}]*))?\}/gu;
+
+/** Renders the template part of a name: fields replaced, no version, prefix or extension. */
+export function renderTemplate(template: string, metrics: Readonly<Record<string, number>>, autoInsertMetricName: boolean): string {
+  return template.replace(TOKEN, (token, name: string | undefined, spec: string | undefined) => {
+    if (name === undefined) return token[0]!;
+    // Lightning renders a key that was never logged as 0.
+    const value = metrics[name] ?? 0;
+    let text: string;
+    try {
+      text = formatNumber(value, spec ?? '');
+    } catch (error) {
+      throw new Error(`ModelCheckpoint: cannot format '{${name}${spec === undefined ? '' : `:${spec}`}}' with value ${value}: ${(error as Error).message}`);
+    }
+    return autoInsertMetricName ? `${name}${CHECKPOINT_EQUALS_CHAR}${text}` : text;
+  });
+}
+
+/**
+ * Lightning's `format_checkpoint_name`: `'{epoch}-{val_loss:.2f}'` with epoch 2 and val_loss
+ * 0.123456 gives `epoch=2-val_loss=0.12.ckpt`. A `/` in a name (or a metric name) makes sub-folders.
+ */
+export function formatCheckpointName(metrics: Readonly<Record<string, number>>, options: FormatNameOptions = {}): string {
+  let name = renderTemplate(options.filename || DEFAULT_FILENAME, metrics, options.autoInsertMetricName ?? true);
+  if (options.prefix) name = [options.prefix, name].join(CHECKPOINT_JOIN_CHAR);
+  if (options.ver !== undefined) name = [name, `v${options.ver}`].join(CHECKPOINT_JOIN_CHAR);
+  const file = `${name}${FILE_EXTENSION}`;
+  return options.dirpath ? join(options.dirpath, file) : file;
+}

@@ -1,0 +1,14 @@
+export { ModelCheckpoint } from './model-checkpoint.js';
+export type { ModelCheckpointOptions, CheckpointMode } from './options.js';
+export {
+  formatCheckpointName,
+  CHECKPOINT_EQUALS_CHAR,
+  CHECKPOINT_EXCEPTION_PREFIX,
+  CHECKPOINT_JOIN_CHAR,
+  CHECKPOINT_NAME_LAST,
+  FILE_EXTENSION,
+  STARTING_VERSION,
+  type FormatNameOptions,
+} from './filename.js';
+export { formatNumber } from './format-spec.js';
+export { parseInterval } from './interval.js';

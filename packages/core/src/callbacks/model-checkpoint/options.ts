@@ -1,0 +1,129 @@
+import { resolve } from 'node:path';
+import { parseInterval } from './interval.js';
+
+export type CheckpointMode = 'min' | 'max';
+
+/** Lightning 2.6's ModelCheckpoint options in camelCase, plus Cairn's minimumInterval and async. */
+export interface ModelCheckpointOptions {
+  /** Folder of the checkpoints. Default: `<trainer.logDir>/checkpoints`, resolved at setup. */
+  dirpath?: string;
+  /** Name template, e.g. `'{epoch}-{val_loss:.2f}'` (Python format specs). Default `'{epoch}-{step}'`. */
+  filename?: string;
+  /** Metric to rank checkpoints by. Unset: the newest checkpoint counts as best. */
+  monitor?: string;
+  /** Print each decision. Default false. */
+  verbose?: boolean;
+  /** Also keep `last.ckpt`: true writes it, 'link' makes it a relative symlink to the newest checkpoint. Default false. */
+  saveLast?: boolean | 'link';
+  /** Keep the k best: 0 none, -1 all. Without monitor only -1, 0 or 1. Default 1. */
+  saveTopK?: number;
+  /** Write weights and metadata only (not resumable). Default false. */
+  saveWeightsOnly?: boolean;
+  /** 'min' (default): lower is better; 'max': higher is better. */
+  mode?: CheckpointMode;
+  /** `{val_loss}` renders as `val_loss=0.12`. Default true. */
+  autoInsertMetricName?: boolean;
+  /** Save every N optimizer steps (0 or unset: off). */
+  everyNTrainSteps?: number;
+  /** Save when this much training time passed: milliseconds or `'90s'`, `'15m'`, `'2h'`. */
+  trainTimeInterval?: number | string;
+  /** Save every N epochs (0: off). Default 1 when no trigger is set. */
+  everyNEpochs?: number;
+  /** Save at the end of the training epoch instead of after validation. Default: Lightning's rule. */
+  saveOnTrainEpochEnd?: boolean;
+  /** A taken name gets `-v1`, `-v2`, ... instead of being overwritten. Default true. */
+  enableVersionCounter?: boolean;
+  /** Save `exception-<name>.ckpt` when fit fails with an error. Default false. */
+  saveOnException?: boolean;
+  /** Cairn: never two saves of this callback closer than this (ms or `'5m'`), whatever triggers them. */
+  minimumInterval?: number | string;
+  /** Cairn: write in the background (default true); false waits for each file before training on. */
+  async?: boolean;
+  /** Where warnings and verbose lines go. Default console.error. */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedCheckpointOptions {
+  dirpath: string | undefined;
+  filename: string | undefined;
+  monitor: string | undefined;
+  verbose: boolean;
+  saveLast: boolean | 'link';
+  saveTopK: number;
+  saveWeightsOnly: boolean;
+  mode: CheckpointMode;
+  autoInsertMetricName: boolean;
+  everyNTrainSteps: number;
+  /** Milliseconds, or undefined when off. */
+  trainTimeInterval: number | undefined;
+  everyNEpochs: number;
+  saveOnTrainEpochEnd: boolean | undefined;
+  enableVersionCounter: boolean;
+  saveOnException: boolean;
+  minimumInterval: number;
+  async: boolean;
+  log: (line: string) => void;
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`ModelCheckpoint: ${message}`);
+}
+
+function checkCount(option: string, value: unknown, min: number): asserts value is number {
+  check(Number.isSafeInteger(value) && (value as number) >= min, `${option} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+}
+
+function flag(options: ModelCheckpointOptions, key: 'verbose' | 'saveWeightsOnly' | 'autoInsertMetricName' | 'enableVersionCounter' | 'saveOnException' | 'async', fallback: boolean): boolean {
+  const value = options[key];
+  check(value === undefined || typeof value === 'boolean', `${key} must be a boolean, got ${JSON.stringify(value)}`);
+  return value ?? fallback;
+}
+
+/** Checks every option and applies Lightning's defaults; invalid combinations throw here, at construction. */
+export function resolveCheckpointOptions(options: ModelCheckpointOptions): ResolvedCheckpointOptions {
+  check(typeof options === 'object' && options !== null, 'options must be an object');
+  const { dirpath, filename, monitor, saveLast = false, saveTopK = 1, mode = 'min', saveOnTrainEpochEnd, log } = options;
+  check(dirpath === undefined || (typeof dirpath === 'string' && dirpath.length > 0 && !dirpath.includes('\0')), `dirpath must be a non-empty path, got ${JSON.stringify(dirpath)}`);
+  check(filename === undefined || typeof filename === 'string', `filename must be a string, got ${JSON.stringify(filename)}`);
+  check(monitor === undefined || (typeof monitor === 'string' && monitor.length > 0), `monitor must be a metric name, got ${JSON.stringify(monitor)}`);
+  check(saveLast === true || saveLast === false || saveLast === 'link', `saveLast must be true, false or 'link', got ${JSON.stringify(saveLast)}`);
+  check(mode === 'min' || mode === 'max', `mode can be 'min' or 'max' but got ${JSON.stringify(mode)}`);
+  checkCount('saveTopK', saveTopK, -1);
+  check(saveOnTrainEpochEnd === undefined || typeof saveOnTrainEpochEnd === 'boolean', `saveOnTrainEpochEnd must be a boolean, got ${JSON.stringify(saveOnTrainEpochEnd)}`);
+  check(log === undefined || typeof log === 'function', 'log must be a function');
+  if (options.everyNTrainSteps !== undefined) checkCount('everyNTrainSteps', options.everyNTrainSteps, 0);
+  if (options.everyNEpochs !== undefined) checkCount('everyNEpochs', options.everyNEpochs, 0);
+  const trainTimeInterval = options.trainTimeInterval === undefined ? undefined : parseInterval('trainTimeInterval', options.trainTimeInterval);
+
+  // Lightning: no trigger given means once per epoch.
+  const noTrigger = options.everyNTrainSteps === undefined && options.everyNEpochs === undefined && trainTimeInterval === undefined;
+  const everyNEpochs = noTrigger ? 1 : (options.everyNEpochs ?? 0);
+  const everyNTrainSteps = options.everyNTrainSteps ?? 0;
+  const active = [everyNTrainSteps >= 1, everyNEpochs >= 1, trainTimeInterval !== undefined].filter(Boolean).length;
+  check(
+    active <= 1,
+    `everyNTrainSteps=${everyNTrainSteps}, everyNEpochs=${everyNEpochs} and trainTimeInterval=${options.trainTimeInterval === undefined ? 'undefined' : JSON.stringify(options.trainTimeInterval)} should be mutually exclusive`,
+  );
+  check(monitor !== undefined || [-1, 0, 1].includes(saveTopK), `saveTopK=${saveTopK} without monitor is not a valid configuration: there is no quantity to rank by (use -1, 0 or 1, or set monitor)`);
+
+  return {
+    dirpath: dirpath === undefined ? undefined : resolve(dirpath),
+    filename,
+    monitor,
+    verbose: flag(options, 'verbose', false),
+    saveLast,
+    saveTopK,
+    saveWeightsOnly: flag(options, 'saveWeightsOnly', false),
+    mode,
+    autoInsertMetricName: flag(options, 'autoInsertMetricName', true),
+    everyNTrainSteps,
+    trainTimeInterval,
+    everyNEpochs,
+    saveOnTrainEpochEnd,
+    enableVersionCounter: flag(options, 'enableVersionCounter', true),
+    saveOnException: flag(options, 'saveOnException', false),
+    minimumInterval: options.minimumInterval === undefined ? 0 : parseInterval('minimumInterval', options.minimumInterval),
+    async: flag(options, 'async', true),
+    log: log ?? ((line) => console.error(line)),
+  };
+}
