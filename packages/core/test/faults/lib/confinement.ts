@@ -1,0 +1,54 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import fg from 'fast-glob';
+import { Callback, ModelCheckpoint, Trainer, type LightningModule } from '../../../src/index.js';
+import { loaders, quiet, TinyRegressor } from '../../helpers/tiny-module.js';
+
+/** Logs one extra metric under a hostile name at every validation, so templates and monitor can use it. */
+class LogMetric extends Callback {
+  constructor(private readonly name: string) {
+    super();
+  }
+  override onValidationEpochEnd(_trainer: Trainer, module: LightningModule): void {
+    module.log(this.name, 0.5);
+  }
+}
+
+export interface ConfinementReport {
+  /** Files created or left outside dirpath (relative to the sandbox root). */
+  outside: string[];
+  /** A file placed outside dirpath beforehand was modified or deleted. */
+  victimTouched: boolean;
+  /** fit's rejection, if any. */
+  error: Error | undefined;
+}
+
+/**
+ * Trains two epochs with ModelCheckpoint({ dirpath: <sandbox>/outer/inner/ckpts, filename, monitor })
+ * and reports anything written, changed or deleted outside dirpath. A `victim.ckpt` sits next to
+ * dirpath beforehand (where a '../victim' template would point).
+ */
+export async function checkConfinement(filename: string, metric: string | undefined): Promise<ConfinementReport> {
+  const root = await mkdtemp(join(tmpdir(), 'cairn-confine-'));
+  const dirpath = join(root, 'outer', 'inner', 'ckpts');
+  const victim = join(root, 'outer', 'inner', 'victim.ckpt');
+  await mkdir(dirpath, { recursive: true });
+  await writeFile(victim, 'not yours');
+  try {
+    const callbacks: Callback[] = [new ModelCheckpoint({ dirpath, filename, monitor: metric, saveTopK: metric === undefined ? 1 : 2, log: () => undefined })];
+    if (metric !== undefined) callbacks.push(new LogMetric(metric));
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 3, callbacks });
+    const { train, val } = loaders(16, 8, 8);
+    let error: Error | undefined;
+    await trainer.fit(new TinyRegressor(), train, val).catch((e: unknown) => {
+      error = e as Error;
+    });
+    const files = await fg('**/*', { cwd: root, dot: true, absolute: true });
+    const outside = files.filter((f) => f !== victim && relative(dirpath, f).startsWith('..')).map((f) => relative(root, f));
+    const victimTouched = (await readFile(victim, 'utf8').catch(() => undefined)) !== 'not yours';
+    return { outside, victimTouched, error };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
