@@ -22,3 +22,4 @@ export { loadCheckpoint } from './checkpoint/find-last.js';
 export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
 export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';
+export { StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau, LrSchedulerBase, ClosedFormLrScheduler, type StepLROptions, type ExponentialLROptions, type CosineAnnealingLROptions, type LambdaLROptions, type ReduceLROnPlateauOptions } from './optim/schedulers/index.js';
