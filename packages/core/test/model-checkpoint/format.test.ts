@@ -77,3 +77,14 @@ describe('formatNumber rounding', () => {
     expect(formatNumber(0.125, '.2g')).toBe('0.12');
   });
 });
+
+describe('names stay inside dirpath', () => {
+  it("refuses a template or metric name that leaves dirpath or holds NUL", () => {
+    const mc = new ModelCheckpoint({ dirpath: '/ckpt', filename: '{epoch}' });
+    expect(() => mc.formatCheckpointName({ epoch: 1 }, { filename: '../{epoch}' })).toThrow(/leaves dirpath/);
+    expect(() => mc.formatCheckpointName({ '../../x': 1 }, { filename: '{../../x}' })).toThrow(/leaves dirpath/);
+    expect(() => mc.formatCheckpointName({ epoch: 1 }, { filename: 'a\0{epoch}' })).toThrow(/NUL/);
+    expect(mc.formatCheckpointName({ epoch: 1 }, { filename: '/abs/{epoch}' })).toBe('/ckpt/abs/epoch=1.ckpt');
+    expect(mc.formatCheckpointName({ epoch: 1 }, { filename: 'sub/../{epoch}' })).toBe('/ckpt/epoch=1.ckpt');
+  });
+});

@@ -98,13 +98,18 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
 
   /** Lightning's `format_checkpoint_name`, with this callback's template, folder and autoInsertMetricName. */
   formatCheckpointName(metrics: Readonly<Record<string, number>>, options: { filename?: string; ver?: number; prefix?: string } = {}): string {
-    return names.formatCheckpointName(metrics, {
+    const path = names.formatCheckpointName(metrics, {
       filename: options.filename ?? this.filename,
       ver: options.ver,
       prefix: options.prefix,
       autoInsertMetricName: this.options.autoInsertMetricName,
       dirpath: this.dirpath,
     });
+    // A template or metric name with '..' or NUL must never make this callback write elsewhere.
+    if (path.includes('\0') || (this.dirpath !== undefined && !isInside(path, this.dirpath))) {
+      throw new Error(`ModelCheckpoint: the checkpoint name ${JSON.stringify(path)} (from filename ${JSON.stringify(options.filename ?? this.filename ?? names.DEFAULT_FILENAME)}) leaves dirpath ${this.dirpath} or holds a NUL byte`);
+    }
+    return path;
   }
 
   /** Writes bestKModels (path: score) as YAML, atomically; default `<dirpath>/best_k_models.yaml`. */
