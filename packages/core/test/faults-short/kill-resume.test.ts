@@ -7,6 +7,7 @@ describe('crash safety (short)', () => {
     await killAndResume(
       [
         { scenario: 'small', kills: 3, maxDelayMs: 300 },
+        { scenario: 'topk', kills: 2, maxDelayMs: 300 },
         { scenario: 'large', kills: 2, maxDelayMs: 600, ballastMb: 16 },
       ],
       'cairn-faults-short',

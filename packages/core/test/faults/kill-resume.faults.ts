@@ -3,14 +3,17 @@ import { killAndResume } from './lib/kill-suite.js';
 import { envCount } from './lib/summary.js';
 
 const KILLS = envCount('CAIRN_FAULT_KILLS', 100);
-// About a third of the kills hit the large state, where most of the run is spent inside writes.
+// About a third of the kills hit the large state, where most of the run is spent inside writes,
+// and a tenth a run checkpointed by ModelCheckpoint (top-k rotation and best_k_models.yaml).
 const LARGE = Math.round(KILLS * 0.3);
+const TOPK = Math.round(KILLS * 0.1);
 
 describe('crash safety (long)', () => {
   it(`SIGKILLed ${KILLS} times at seeded random moments, resumed with 'last' each time: bit-identical to the uninterrupted run`, async () => {
     await killAndResume(
       [
-        { scenario: 'small', kills: KILLS - LARGE, maxDelayMs: 400 },
+        { scenario: 'small', kills: KILLS - LARGE - TOPK, maxDelayMs: 400 },
+        { scenario: 'topk', kills: TOPK, maxDelayMs: 400 },
         { scenario: 'large', kills: LARGE, maxDelayMs: 1500, ballastMb: 64 },
       ],
       'cairn-faults',

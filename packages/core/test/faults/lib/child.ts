@@ -4,7 +4,7 @@ import { join } from 'node:path';
 const PACKAGE_ROOT = join(import.meta.dirname, '../../..');
 const FIXTURE = join(PACKAGE_ROOT, 'test/fixtures/crash-train.ts');
 
-export type Scenario = 'small' | 'large';
+export type Scenario = 'small' | 'large' | 'topk';
 
 export interface ChildOptions {
   scenario?: Scenario;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { runTrainingChild, type ChildResult, type Scenario } from './child.js';
 import { inspectCheckpointFolder, newestCheckpoint } from './folder.js';
+import { topKMismatch } from './topk.js';
 
 export interface KillPlan {
   scenario: Scenario;
@@ -21,6 +22,11 @@ export interface CampaignResult {
   duringWrite: number;
   /** Complete runs (each compared in full with the uninterrupted one). */
   finishedRuns: number;
+  /** Complete ModelCheckpoint runs whose top-k files on disk matched best_k_models.yaml. */
+  topKChecked: number;
+  /** Complete ModelCheckpoint runs, and what differed in those that did not match. */
+  topKRuns: number;
+  topKProblems: string[];
   /** One line per broken promise; empty when every check held. */
   problems: string[];
 }
@@ -65,7 +71,7 @@ function matchesReference(run: ChildResult, ref: Reference): string | undefined 
 export async function runKillCampaign(plan: KillPlan, seed: string, log: (line: string) => void = () => undefined): Promise<CampaignResult> {
   const ref = await runReference(plan.scenario, plan.ballastMb);
   const random = seedrandom.alea(`${seed}/${plan.scenario}`);
-  const result: CampaignResult = { killed: 0, resumed: 0, identical: 0, duringWrite: 0, finishedRuns: 0, problems: [] };
+  const result: CampaignResult = { killed: 0, resumed: 0, identical: 0, duringWrite: 0, finishedRuns: 0, topKChecked: 0, topKRuns: 0, topKProblems: [], problems: [] };
   let dir = await mkdtemp(join(tmpdir(), `cairn-faults-${plan.scenario}-`));
   const dirs = [dir];
   // The newest valid checkpoint after the previous kill: what the next run must resume from.
@@ -96,6 +102,12 @@ export async function runKillCampaign(plan: KillPlan, seed: string, log: (line: 
         if (final !== ref.final) result.problems.push(`${label}: finished run's weights differ from the uninterrupted run`);
         const mismatch = afterKill ? undefined : matchesReference(run, ref);
         if (mismatch !== undefined) result.problems.push(`${label}: ${mismatch}`);
+        if (plan.scenario === 'topk') {
+          const wrong = await topKMismatch(dir, 3);
+          result.topKRuns += 1;
+          if (wrong.length === 0) result.topKChecked += 1;
+          result.topKProblems.push(...wrong.map((p) => `${label}: ${p}`));
+        }
         if (!killing) break;
         dir = await mkdtemp(join(tmpdir(), `cairn-faults-${plan.scenario}-`));
         dirs.push(dir);
@@ -124,13 +136,16 @@ export async function runKillCampaign(plan: KillPlan, seed: string, log: (line: 
 
 /** Adds campaign results together. */
 export function combine(results: readonly CampaignResult[]): CampaignResult {
-  const total: CampaignResult = { killed: 0, resumed: 0, identical: 0, duringWrite: 0, finishedRuns: 0, problems: [] };
+  const total: CampaignResult = { killed: 0, resumed: 0, identical: 0, duringWrite: 0, finishedRuns: 0, topKChecked: 0, topKRuns: 0, topKProblems: [], problems: [] };
   for (const r of results) {
     total.killed += r.killed;
     total.resumed += r.resumed;
     total.identical += r.identical;
     total.duringWrite += r.duringWrite;
     total.finishedRuns += r.finishedRuns;
+    total.topKChecked += r.topKChecked;
+    total.topKRuns += r.topKRuns;
+    total.topKProblems.push(...r.topKProblems);
     total.problems.push(...r.problems);
   }
   return total;

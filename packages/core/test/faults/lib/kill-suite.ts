@@ -13,7 +13,14 @@ export async function killAndResume(plans: readonly KillPlan[], seed: string, re
   const total = combine(results);
   reportSummary(`killed ${total.killed}, resumed ${total.resumed}, identical ${total.identical}`, record);
   reportSummary(`kills inside a checkpoint write ${total.duringWrite}, complete runs compared ${total.finishedRuns}`, record);
+  if (total.topKRuns > 0) {
+    reportSummary(`ModelCheckpoint runs whose top-k on disk matched best_k_models.yaml: ${total.topKChecked} of ${total.topKRuns}`, record);
+    for (const problem of total.topKProblems) reportSummary(`  ${problem}`, record);
+  }
   expect(total.problems).toEqual([]);
+  // Off by default while ModelCheckpoint leaves an evicted file behind when a kill lands between
+  // a save and its rotation (reported); set CAIRN_FAULT_STRICT_TOPK=1 to enforce it.
+  if (process.env.CAIRN_FAULT_STRICT_TOPK === '1') expect(total.topKProblems).toEqual([]);
   const kills = plans.reduce((sum, p) => sum + p.kills, 0);
   expect(total).toMatchObject({ killed: kills, resumed: kills, identical: kills });
 }
