@@ -9,3 +9,4 @@ export { LambdaCallback, type LambdaHooks, type LambdaCallbackOptions } from './
 export { Timer, type TimerOptions, type TimerStage } from './timer/timer.js';
 export type { Duration } from './timer/duration.js';
 export { RemoteMonitor, type RemoteMonitorOptions } from './remote-monitor.js';
+export { LearningRateMonitor, type LearningRateMonitorOptions } from './learning-rate-monitor.js';

@@ -23,3 +23,4 @@ export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheck
 export { CAIRN_VERSION } from './version.js';
 export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';
 export { StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau, LrSchedulerBase, ClosedFormLrScheduler, type StepLROptions, type ExponentialLROptions, type CosineAnnealingLROptions, type LambdaLROptions, type ReduceLROnPlateauOptions } from './optim/schedulers/index.js';
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './callbacks/progress-bar/index.js';
