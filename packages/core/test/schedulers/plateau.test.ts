@@ -42,6 +42,13 @@ describe('ReduceLROnPlateau decisions', () => {
     expect(decisions([3, 2, 1], { mode: 'max', patience: 0 })).toEqual([1, 0.1, 0.1 * 0.1]);
   });
 
+  it("gives Keras's decisions through the documented map", () => {
+    // Keras patience=2, min_delta=0.5, cooldown=2, factor=0.5 on a flat metric: cut at epochs 3 and
+    // 6 (wait reaches patience; the cooldown skips epoch 4, counts again from epoch 5).
+    const keras = { patience: 2 - 1, threshold: 0.5, thresholdMode: 'abs', cooldown: 2 - 1, factor: 0.5 } as const;
+    expect(decisions([5, 5, 5, 5, 5, 5, 5, 5], keras)).toEqual([1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25]);
+  });
+
   it('counts NaN as a bad step', () => {
     const scheduler = new ReduceLROnPlateau(tf.train.sgd(1), { patience: 0 });
     scheduler.step(1);
