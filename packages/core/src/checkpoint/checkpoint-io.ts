@@ -35,6 +35,7 @@ export class CheckpointIO {
   private failure: { error: unknown } | undefined;
   private trainLoader: DataLoader<unknown> | undefined;
   private readonly locks: DirLock[] = [];
+  private pendingWrites = 0;
   private readonly lockToken = randomUUID();
 
   constructor(
@@ -76,6 +77,21 @@ export class CheckpointIO {
   async captureRequested(module: LightningModule): Promise<void> {
     const requests = this.requests;
     this.requests = [];
+    try {
+      await this.captureEach(requests, module);
+    } catch (error) {
+      // Requests after the one that failed are never captured: settle them, nobody may wait forever.
+      for (const request of requests) request.settle.reject(error);
+      throw error;
+    }
+  }
+
+  /** True while a background write is running. */
+  get writing(): boolean {
+    return this.pendingWrites > 0;
+  }
+
+  private async captureEach(requests: Request[], module: LightningModule): Promise<void> {
     for (const request of requests) {
       // One write in flight: the next snapshot waits, so at most two states are alive at once.
       await this.inFlight;
@@ -84,14 +100,9 @@ export class CheckpointIO {
         request.settle.reject(this.failure.error);
         throw this.failure.error;
       }
-      let state: CheckpointState;
-      try {
-        state = await captureState(this.trainer, module, this.dispatcher, this.trainLoader, request.weightsOnly);
-      } catch (error) {
-        request.settle.reject(error);
-        throw error;
-      }
-      this.inFlight = this.write(request, state);
+      const state = await captureState(this.trainer, module, this.dispatcher, this.trainLoader, request.weightsOnly);
+      this.pendingWrites += 1;
+      this.inFlight = this.write(request, state).finally(() => (this.pendingWrites -= 1));
     }
   }
 
@@ -101,7 +112,10 @@ export class CheckpointIO {
       await writeCheckpointFile(request.path, records, metadata);
       this.written.push(request.path);
       request.settle.resolve(request.path);
-    } catch (error) {
+    } catch (cause) {
+      // Name the checkpoint: a bare ENOSPC or EFBIG does not say which save failed.
+      const code = (cause as NodeJS.ErrnoException).code;
+      const error = Object.assign(new Error(`checkpoint save to ${request.path} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }), code === undefined ? {} : { code });
       this.failure ??= { error };
       request.settle.reject(error);
     } finally {

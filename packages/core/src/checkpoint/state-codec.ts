@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, type LazyTensorRecord, type TensorRecord } from './file/index.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
@@ -90,11 +90,26 @@ export function describeMetadata(path: string, metadata: Record<string, string>)
 
 /** Rebuilds a state from a validated file. Throws CheckpointError('state') on missing or ill-typed pieces. */
 export function decodeState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>): CheckpointState {
+  const created: tf.Tensor[] = [];
+  try {
+    return buildState(path, tensors, metadata, (record) => {
+      const tensor = fromRecord(record);
+      created.push(tensor);
+      return tensor;
+    });
+  } catch (error) {
+    // A refused state must not leave the tensors built before the failed check behind.
+    tf.dispose(created);
+    throw error;
+  }
+}
+
+function buildState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, toTensor: (record: TensorRecord) => tf.Tensor): CheckpointState {
   const { weightsOnly, epoch, globalStep } = describeMetadata(path, metadata);
   const weights = new Map<string, tf.Tensor>();
   const slots = new Map<string, TensorRecord>();
   for (const [name, record] of tensors) {
-    if (name.startsWith(WEIGHT_PREFIX)) weights.set(name.slice(WEIGHT_PREFIX.length), fromRecord(record));
+    if (name.startsWith(WEIGHT_PREFIX)) weights.set(name.slice(WEIGHT_PREFIX.length), toTensor(record));
     else if (name.startsWith(OPTIMIZER_PREFIX)) slots.set(name.slice(OPTIMIZER_PREFIX.length), record);
     else throw new CheckpointError(path, 'state', `tensor '${name}' is neither a module weight nor an optimizer slot`);
   }
@@ -119,7 +134,7 @@ export function decodeState(path: string, tensors: Map<string, TensorRecord>, me
     const ordered = described.slotNames.map((name) => {
       const record = slots.get(name);
       if (record === undefined) throw new CheckpointError(path, 'state', `optimizer slot '${name}' is listed but has no tensor`);
-      return fromRecord(record);
+      return toTensor(record);
     });
     optimizer = { ...described, privateState: described.privateState ?? {}, weights: ordered };
   }

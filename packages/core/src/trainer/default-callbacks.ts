@@ -1,7 +1,16 @@
 import type { Callback } from '../callback/callback.js';
+import { ModelCheckpoint } from '../callbacks/model-checkpoint/index.js';
+import { ProgressBar } from '../callbacks/progress-bar/index.js';
 import type { ResolvedTrainerOptions } from './options.js';
 
-/** The callbacks a Trainer adds on its own (progress bar, checkpointing) when none is given. */
-export function defaultCallbacks(_options: ResolvedTrainerOptions, _given: readonly Callback[]): Callback[] {
-  return [];
+/**
+ * The callbacks a Trainer adds on its own, as Lightning does: a progress bar (enableProgressBar)
+ * and a ModelCheckpoint saving every epoch to `<logDir>/checkpoints` (enableCheckpointing),
+ * each only when the user gave none of that kind.
+ */
+export function defaultCallbacks(options: ResolvedTrainerOptions, given: readonly Callback[]): Callback[] {
+  const added: Callback[] = [];
+  if (options.enableProgressBar && !given.some((c) => c instanceof ProgressBar)) added.push(new ProgressBar());
+  if (options.enableCheckpointing && !given.some((c) => c instanceof ModelCheckpoint)) added.push(new ModelCheckpoint());
+  return added;
 }

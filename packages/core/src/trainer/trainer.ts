@@ -145,7 +145,7 @@ export class Trainer {
       await this.checkpoints.claimFolders();
       ({ optimizer: this.optimizer, lrSchedulers: this.lrSchedulers } = resolveOptimizers(m.configureOptimizers()));
       this.numTrainingBatches = train.length === undefined ? Infinity : limitBatches(train.length, this.options.limitTrainBatches);
-      this.numValBatches = val?.length === undefined ? Infinity : limitBatches(val.length, this.options.limitValBatches);
+      this.numValBatches = val === undefined ? 0 : val.length === undefined ? Infinity : limitBatches(val.length, this.options.limitValBatches);
       if (options.ckptPath !== undefined) {
         this.ckptPath = await this.checkpoints.restore(options.ckptPath, m);
       }
@@ -195,6 +195,9 @@ export class Trainer {
           // too), so a checkpoint captured now resumes exactly at the next step.
           await this.checkpoints.captureRequested(m);
           this.checkpoints.throwIfFailed();
+          // On cpu/wasm every await of a step resolves as a microtask, so file I/O would never
+          // progress between saves; give the event loop one turn while a write is running.
+          if (this.checkpoints.writing) await new Promise<void>((resolve) => setImmediate(resolve));
           if (epochFinished) break;
           if (this.maxStepsReached() || this.canStop()) {
             // Stopped inside the epoch: close it as Lightning does (after the boundary, so a

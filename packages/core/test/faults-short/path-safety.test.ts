@@ -24,23 +24,20 @@ describe('path safety: ModelCheckpoint stays inside dirpath', () => {
     expect(await checkConfinement('{epoch}-{../../m}', '../../m')).toMatchObject({ outside: [], victimTouched: false });
   });
 
-  // The cases below escape or fail unclearly in ModelCheckpoint as of 4b956f5 (reported; its
-  // files are not ours to change). Each is written as the behaviour we require and marked
-  // `fails` until ModelCheckpoint confines rendered names: drop `.fails` when it does.
-  it.fails("a '..' template is refused (today it writes next to dirpath)", async () => {
+  it("a '..' template is refused", async () => {
     const report = await checkConfinement('../victim', undefined);
     expect(report.outside).toEqual([]);
     expect(report.victimTouched).toBe(false);
     expect(report.error?.message).toMatch(/filename.*outside.*dirpath|dirpath.*filename/su);
   });
 
-  it.fails("a metric name with '..' that leaves dirpath is refused (today it writes outside)", async () => {
+  it("a metric name with '..' that leaves dirpath is refused", async () => {
     const report = await checkConfinement('{../../escaped}', '../../escaped');
     expect(report.outside).toEqual([]);
     expect(report.error?.message).toContain('../../escaped');
   });
 
-  it.fails('a NUL byte in the template is refused when ModelCheckpoint is built, naming filename', async () => {
+  it('a NUL byte in the template is refused when ModelCheckpoint is built, naming filename', async () => {
     const report = await checkConfinement('a\0b-{epoch}', undefined);
     expect(report.outside).toEqual([]);
     expect(report.error?.message).toMatch(/ModelCheckpoint: filename/u);
