@@ -61,6 +61,9 @@ export class CheckpointIO {
     if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
       return Promise.reject(new Error(`saveCheckpoint: path must be a non-empty string without NUL bytes, got ${JSON.stringify(path)}`));
     }
+    if (options.weightsOnly !== undefined && typeof options.weightsOnly !== 'boolean') {
+      return Promise.reject(new Error(`saveCheckpoint: weightsOnly must be a boolean, got ${JSON.stringify(options.weightsOnly)}`));
+    }
     const promise = new Promise<string>((resolvePath, reject) => {
       this.requests.push({ path: resolve(path), weightsOnly: options.weightsOnly ?? false, settle: { resolve: resolvePath, reject } });
     });

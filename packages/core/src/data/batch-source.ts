@@ -26,6 +26,8 @@ export function toEpochSource<B>(source: BatchSource<B>, what: string): EpochSou
       },
     };
   }
+  // A string is iterable too, character by character: never a source of batches.
+  if (typeof source !== 'object' || source === null) throw new Error(`${what} must be a DataLoader or an (async) iterable of batches, got ${String(source)}`);
   const isSync = typeof (source as Iterable<B>)?.[Symbol.iterator] === 'function';
   const isAsync = typeof (source as AsyncIterable<B>)?.[Symbol.asyncIterator] === 'function';
   if (!isSync && !isAsync) throw new Error(`${what} must be a DataLoader or an (async) iterable of batches`);

@@ -9,7 +9,7 @@ export interface Logger {
   readonly stateKey?: string;
   logMetrics(metrics: Record<string, number>, step: number): void | Promise<void>;
   logHyperparams?(params: Record<string, unknown>): void | Promise<void>;
-  /** Makes everything logged so far durable. Called at epoch ends and before checkpoints. */
+  /** Makes everything logged so far durable. Called at every epoch end. */
   save?(): void | Promise<void>;
   finalize?(status: 'success' | 'failed'): void | Promise<void>;
   stateDict?(): Record<string, unknown>;

@@ -3,6 +3,8 @@ import type * as tf from '@tensorflow/tfjs';
 /** A learning-rate schedule attached to one optimizer; the trainer calls `step` at its interval. */
 export interface LrScheduler {
   readonly optimizer: tf.Optimizer;
+  /** True for schedulers that step on a metric (ReduceLROnPlateau): their config must name `monitor`. */
+  readonly needsMonitor?: boolean;
   /** Advances the schedule; `metric` is the monitored value for plateau-style schedulers. */
   step(metric?: number): void;
   /** The learning rate now in force. */

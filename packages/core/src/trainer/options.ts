@@ -1,5 +1,5 @@
 import { ACCELERATORS, type Accelerator } from '../backend/accelerator.js';
-import type { Callback } from '../callback/callback.js';
+import { Callback } from '../callback/callback.js';
 import type { Logger } from '../logger/logger.js';
 
 /** Trainer options, with Lightning's names (camelCased), meanings and defaults. */
@@ -66,8 +66,27 @@ export interface ResolvedTrainerOptions {
   fastDevRun: number;
 }
 
+function describeValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'function' || typeof value === 'bigint' || typeof value === 'symbol') return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
 function fail(option: string, expected: string, got: unknown): never {
-  throw new Error(`Trainer: option '${option}' must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
+  throw new Error(`Trainer: option '${option}' must be ${expected}, got ${describeValue(got)}`);
+}
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TrainerOptions>([
+  'maxEpochs', 'maxSteps', 'minEpochs', 'limitTrainBatches', 'limitValBatches', 'checkValEveryNEpoch', 'valCheckInterval',
+  'numSanityValSteps', 'logEveryNSteps', 'enableCheckpointing', 'enableProgressBar', 'defaultRootDir', 'accelerator', 'seed',
+  'fastDevRun', 'callbacks', 'logger', 'log',
+]);
+
+function isLogger(value: unknown): value is Logger {
+  return typeof value === 'object' && value !== null && typeof (value as Logger).logMetrics === 'function';
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
@@ -82,6 +101,10 @@ function toLimit(option: string, value: number): BatchLimit {
 export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerOptions {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   const o = options;
+  for (const key of Object.keys(o)) {
+    // A typo (maxEpoch) would otherwise silently run with the default.
+    if (!KNOWN_OPTIONS.has(key)) throw new Error(`Trainer: unknown option '${key}'; the options are ${[...KNOWN_OPTIONS].join(', ')}`);
+  }
   const fastDevRunRaw = o.fastDevRun ?? false;
   if (!(typeof fastDevRunRaw === 'boolean' || (isInt(fastDevRunRaw) && fastDevRunRaw >= 0))) {
     fail('fastDevRun', 'a boolean or a non-negative integer', fastDevRunRaw);
@@ -126,7 +149,13 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   const accelerator = o.accelerator ?? 'auto';
   if (!ACCELERATORS.includes(accelerator)) fail('accelerator', `one of ${ACCELERATORS.map((a) => `'${a}'`).join(', ')}`, accelerator);
   if (o.seed !== undefined && (!isInt(o.seed) || o.seed < 0)) fail('seed', 'a non-negative integer', o.seed);
-  if (o.callbacks !== undefined && !Array.isArray(o.callbacks)) fail('callbacks', 'an array of Callback', o.callbacks);
+  if (o.callbacks !== undefined && !(Array.isArray(o.callbacks) && o.callbacks.every((c) => c instanceof Callback))) {
+    fail('callbacks', 'an array of Callback', o.callbacks);
+  }
+  if (o.logger !== undefined && o.logger !== false) {
+    const loggers = Array.isArray(o.logger) ? o.logger : [o.logger];
+    if (!loggers.every(isLogger)) fail('logger', 'a Logger (an object with logMetrics), an array of them, or false', o.logger);
+  }
   if (o.log !== undefined && typeof o.log !== 'function') fail('log', 'a function', o.log);
 
   const resolved: ResolvedTrainerOptions = {

@@ -21,6 +21,9 @@ export function resolveOptimizers(config: OptimizerConfig): { optimizer: tf.Opti
   if (scheduler.frequency !== undefined && (!Number.isSafeInteger(scheduler.frequency) || scheduler.frequency < 1)) {
     throw new Error(`configureOptimizers(): lrScheduler.frequency must be a positive integer, got ${String(scheduler.frequency)}`);
   }
+  if (scheduler.scheduler.needsMonitor === true && scheduler.monitor === undefined) {
+    throw new Error(`configureOptimizers(): ${scheduler.scheduler.constructor.name} needs 'monitor' in its lrScheduler config, e.g. { scheduler, monitor: 'val_loss' }`);
+  }
   if (scheduler.scheduler.optimizer !== config.optimizer) {
     throw new Error('configureOptimizers(): the lrScheduler was built for another optimizer than the one returned');
   }

@@ -10,7 +10,7 @@ import { toEpochSource, type BatchSource, type EpochSource } from '../data/batch
 import type { Logger } from '../logger/logger.js';
 import type { LogOptions, LogValue } from '../metrics/log-options.js';
 import { MetricStore, type MetricMap } from '../metrics/metric-store.js';
-import type { LightningModule } from '../module/lightning-module.js';
+import { LightningModule as LightningModuleClass, type LightningModule } from '../module/lightning-module.js';
 import type { LrSchedulerConfig } from '../optim/lr-scheduler.js';
 import { seedEverything } from '../rng/global-random.js';
 import { defaultCallbacks } from './default-callbacks.js';
@@ -134,6 +134,7 @@ export class Trainer {
 
   /** Trains `module`. Resolves with the result once every checkpoint write is durable. */
   async fit<B>(module: LightningModule<B>, trainData: BatchSource<B>, valData?: BatchSource<B>, options: FitOptions = {}): Promise<FitResult> {
+    checkFitArguments(module, options);
     const m = module as LightningModule;
     const train = toEpochSource(trainData, 'fit: trainData');
     const val = valData === undefined ? undefined : toEpochSource(valData, 'fit: valData');
@@ -434,4 +435,13 @@ function batchSizeOf(batch: unknown): number | undefined {
   }
   if (typeof batch === 'object' && batch !== null) return batchSizeOf(Object.values(batch));
   return undefined;
+}
+
+function checkFitArguments(module: unknown, options: unknown): void {
+  if (!(module instanceof LightningModuleClass)) throw new Error('fit: module must be a LightningModule instance');
+  if (typeof options !== 'object' || options === null) throw new Error(`fit: options must be an object such as { ckptPath: 'last' }, got ${String(options)}`);
+  const { ckptPath } = options as FitOptions;
+  if (ckptPath !== undefined && (typeof ckptPath !== 'string' || ckptPath.length === 0 || ckptPath.includes('\0'))) {
+    throw new Error(`fit: ckptPath must be a checkpoint file path, 'last' or 'best', got ${JSON.stringify(ckptPath)}`);
+  }
 }
