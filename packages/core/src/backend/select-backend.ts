@@ -3,7 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { candidatesFor, type Accelerator, type ConcreteAccelerator } from './accelerator.js';
 import { BackendUnavailableError } from './backend-unavailable.js';
 import { activateNodeBinding, type ModuleLoader } from './node-binding.js';
+import { installCpuCastFix } from './cpu-cast-fix.js';
 import { activateWasm } from './wasm-setup.js';
+
+// At import, not at fit: the data a user builds before fit lives on cpu until a backend is chosen.
+installCpuCastFix();
 
 export type { Accelerator } from './accelerator.js';
 
