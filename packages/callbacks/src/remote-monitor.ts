@@ -16,6 +16,10 @@ export interface RemoteMonitorOptions {
   log?: Print;
 }
 
+function fail(message: string): never {
+  throw new Error(`RemoteMonitor: ${message}`);
+}
+
 /**
  * Keras's RemoteMonitor: POSTs `{ epoch, ...metrics }` at the end of every training epoch. A
  * server that cannot be reached (or answers an error) is reported, never allowed to stop training.
@@ -33,21 +37,41 @@ export class RemoteMonitor extends Callback {
 
   constructor(options: RemoteMonitorOptions = {}) {
     super();
-    this.root = options.root ?? 'http://localhost:9000';
-    this.url = this.root + (options.path ?? '/publish/epoch/end/');
-    let protocol: string;
+    if (typeof options !== 'object' || options === null) fail('options must be an object (or left out)');
+    const { root = 'http://localhost:9000', path = '/publish/epoch/end/', field = 'data', sendAsJson = true, timeoutMs = 5000 } = options;
+    const ROOT = "root must be an http(s) URL such as 'http://localhost:9000'";
+    if (typeof root !== 'string') fail(`${ROOT}, got ${JSON.stringify(root)}`);
+    if (typeof path !== 'string') fail(`path must be a string appended to root, got ${JSON.stringify(path)}`);
+    let protocol = '';
     try {
-      protocol = new URL(this.url).protocol;
+      protocol = new URL(root).protocol;
     } catch {
-      throw new Error(`RemoteMonitor: ${JSON.stringify(this.url)} (root + path) is not a URL`);
+      fail(`${ROOT}; ${JSON.stringify(root)} is not a URL`);
     }
-    if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`RemoteMonitor: ${this.url} is not an http(s) URL`);
-    this.field = options.field ?? 'data';
-    this.sendAsJson = options.sendAsJson ?? true;
-    this.timeoutMs = options.timeoutMs ?? 5000;
-    if (!(this.timeoutMs > 0)) throw new Error(`RemoteMonitor: timeoutMs must be positive, got ${this.timeoutMs}`);
-    this.headers = { ...options.headers };
-    this.print = options.log ?? defaultPrint;
+    if (protocol !== 'http:' && protocol !== 'https:') fail(`${ROOT}, got ${JSON.stringify(root)} (protocol ${protocol})`);
+    const url = root + path;
+    try {
+      new URL(url);
+    } catch {
+      fail(`${JSON.stringify(url)} (root + path) is not a URL; path must be a URL path such as '/publish/epoch/end/'`);
+    }
+    if (typeof field !== 'string' || field.length === 0) fail(`field must be a non-empty form field name, got ${JSON.stringify(field)}`);
+    if (typeof sendAsJson !== 'boolean') fail(`sendAsJson must be a boolean (true or false), got ${JSON.stringify(sendAsJson)}`);
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      fail(`timeoutMs must be a positive finite number of milliseconds, got ${typeof timeoutMs === 'string' ? JSON.stringify(timeoutMs) : String(timeoutMs)}`);
+    }
+    const { headers = {}, log = defaultPrint } = options;
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
+      fail('headers must be an object of string values');
+    }
+    if (typeof log !== 'function') fail('log must be a function');
+    this.root = root;
+    this.url = url;
+    this.field = field;
+    this.sendAsJson = sendAsJson;
+    this.timeoutMs = timeoutMs;
+    this.headers = { ...headers };
+    this.print = log;
   }
 
   override async onTrainEpochEnd(trainer: Trainer): Promise<void> {

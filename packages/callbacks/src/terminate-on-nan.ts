@@ -39,6 +39,9 @@ export class TerminateOnNaN extends Callback {
     if (!Array.isArray(monitor) || !monitor.every((m) => typeof m === 'string' && m.length > 0)) {
       throw new Error('TerminateOnNaN: monitor must be an array of metric names');
     }
+    if (options.raiseError !== undefined && typeof options.raiseError !== 'boolean') {
+      throw new Error(`TerminateOnNaN: raiseError must be a boolean (true or false), got ${JSON.stringify(options.raiseError)}`);
+    }
     this.monitor = [...monitor];
     this.raiseError = options.raiseError ?? false;
     this.print = options.log ?? defaultPrint;

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { ModelCheckpoint, ProgressBar, type ModelCheckpointOptions, type ProgressBarOptions } from '@cairn/core';
 import { describe, expect, it } from 'vitest';
 import { CSVLogger, type CSVLoggerOptions } from '../src/csv-logger/csv-logger.js';
 import { EarlyStopping, type EarlyStoppingOptions } from '../src/early-stopping/early-stopping.js';
@@ -46,12 +48,20 @@ const EARLY_STOPPING: BadInput[] = [
   ...rows('stoppingThreshold', [Number.NaN, -Infinity, '1'], 'a finite number'),
   ...rows('divergenceThreshold', [Infinity, '2'], 'a finite number'),
   ...rows('baseline', [Number.NaN, {}], 'a finite number'),
+  ...rows('verbose', ['yes', 1], 'a boolean'),
+  ...rows('strict', ['false', 0, null], 'a boolean'),
+  ...rows('checkFinite', [1, 'true'], 'a boolean'),
+  ...rows('checkOnTrainEpochEnd', ['epoch', 0], 'a boolean'),
+  ...rows('restoreBestWeights', ['best', 1], 'a boolean'),
+  ...rows('log', ['stderr'], 'a function'),
 ];
 
 const CSV_LOGGER: BadInput[] = [
   ...rows('saveDir', ['', 5, undefined], 'a non-empty path'),
   ...rows('flushLogsEveryNSteps', [0, -1, 1.5], 'a positive integer'),
-  ...rows('version', [-1, 1.5, '..', '.', 'a/b', '../escape', 'a\\b', 'nul\0'], 'a non-negative integer or a folder name'),
+  ...rows('version', [-1, 1.5, '..', '.', 'a/b', '../escape', 'a\\b', 'nul\0', '', '/abs', true], 'a non-negative integer or a folder name'),
+  ...rows('name', ['..', '.', '../x', 'a/b', '/tmp/abs', 'a\\b', 'C:\\abs', 'nul\0', 5, null], 'a plain folder name'),
+  ...rows('prefix', [5, null], 'a string'),
 ];
 
 const TIMER: BadInput[] = [
@@ -62,11 +72,43 @@ const TIMER: BadInput[] = [
   ...rows('maxTime', [true, null], "a 'DD:HH:MM:SS' string, an object of parts or milliseconds"),
 ];
 
-const TERMINATE_ON_NAN: BadInput[] = rows('monitor', ['loss', [''], [5], {}], 'an array of metric names');
+TIMER.push(...rows('verbose', ['no', 0], 'a boolean'));
+
+const TERMINATE_ON_NAN: BadInput[] = [...rows('monitor', ['loss', [''], [5], {}], 'an array of metric names'), ...rows('raiseError', ['yes', 1], 'a boolean')];
 
 const REMOTE_MONITOR: BadInput[] = [
-  ...rows('timeoutMs', [0, -1, Number.NaN], 'must be positive'),
-  ...rows('root', ['not a url', ''], '(root + path) is not a URL'),
+  ...rows('timeoutMs', [0, -1, Number.NaN, Infinity, '5', null], 'a positive finite number'),
+  ...rows('root', ['not a url', '', 'ftp://x', 'file:///tmp/metrics', 'ws://localhost:9000', 5], 'an http(s) URL'),
+  ...rows('path', [5], 'a string'),
+  ...rows('field', ['', 3], 'a non-empty form field name'),
+  ...rows('sendAsJson', ['yes', 0], 'a boolean'),
+  ...rows('headers', [[], { 'X-Token': 5 }], 'an object of string values'),
+];
+
+const MODEL_CHECKPOINT: BadInput[] = [
+  ...rows('dirpath', ['', 'ckpt\0s', 5], 'a non-empty path'),
+  ...rows('filename', [5, null], 'a string'),
+  ...rows('monitor', ['', 5], 'a metric name'),
+  ...rows('saveLast', ['yes', 1, 'symlink'], "true, false or 'link'"),
+  ...rows('mode', ['minimum', 'MAX', 1], "'min' or 'max'"),
+  ...rows('saveTopK', [-2, 1.5, '3', Number.NaN], 'an integer >= -1'),
+  ...rows('everyNTrainSteps', [-1, 0.5, '10'], 'an integer >= 0'),
+  ...rows('everyNEpochs', [-1, 2.5, '1'], 'an integer >= 0'),
+  ...rows('trainTimeInterval', ['15 minutes', '1h30', true, {}], "milliseconds or a duration such as '90s'"),
+  ...rows('trainTimeInterval', [0, -5, Number.NaN, Infinity, '0s'], 'a positive duration'),
+  ...rows('minimumInterval', ['soon', null], "milliseconds or a duration such as '90s'"),
+  ...rows('minimumInterval', [-1, Infinity], 'a positive duration'),
+  ...['verbose', 'saveWeightsOnly', 'autoInsertMetricName', 'enableVersionCounter', 'saveOnException', 'async', 'saveOnTrainEpochEnd'].flatMap((option) => rows(option, ['yes', 1, null], 'a boolean')),
+  ...rows('log', ['stderr', 5], 'a function'),
+];
+
+/** A stream that swallows what it is given (ProgressBar needs a write method). */
+const sink = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
+
+const PROGRESS_BAR: BadInput[] = [
+  ...rows('stream', [5, 'stderr', {}], 'a write(chunk) method'),
+  ...rows('refreshRate', [-1, Number.NaN, Infinity, '100'], 'a finite number of milliseconds >= 0'),
+  ...rows('leave', ['yes', 1, null], 'a boolean'),
 ];
 
 describe('bad input: callbacks', () => {
@@ -90,6 +132,20 @@ describe('bad input: callbacks', () => {
     await expectClearRefusal(() => new RemoteMonitor({ [row.option]: row.value } as RemoteMonitorOptions), row);
   });
 
+  it.each(cases(MODEL_CHECKPOINT))('ModelCheckpoint %s', async (_t, row) => {
+    await expectClearRefusal(() => new ModelCheckpoint({ [row.option]: row.value } as ModelCheckpointOptions), row);
+  });
+
+  it('ModelCheckpoint: combinations that cannot work', async () => {
+    await expectClearRefusal(() => new ModelCheckpoint({ everyNTrainSteps: 10, everyNEpochs: 1 }), { option: 'everyNTrainSteps=10, everyNEpochs=1', value: 10, accepts: 'should be mutually exclusive' });
+    await expectClearRefusal(() => new ModelCheckpoint({ saveTopK: 3 }), { option: 'saveTopK=3', value: 3, accepts: 'without monitor is not a valid configuration' });
+    await expectClearRefusal(() => new ModelCheckpoint(null as unknown as ModelCheckpointOptions), { option: 'options', value: null, accepts: 'an object' });
+  });
+
+  it.each(cases(PROGRESS_BAR))('ProgressBar %s', async (_t, row) => {
+    await expectClearRefusal(() => new ProgressBar({ stream: sink(), [row.option]: row.value } as ProgressBarOptions), row);
+  });
+
   it('LambdaCallback: a misspelt hook, a hook that is not a function, hooks that are not an object', async () => {
     const fn = (): void => undefined;
     await expectClearRefusal(() => new LambdaCallback({ onTrainEpochEn: fn } as LambdaHooks), { option: "'onTrainEpochEn'", value: fn, accepts: 'is not a hook; hooks are ' });
@@ -97,9 +153,6 @@ describe('bad input: callbacks', () => {
     await expectClearRefusal(() => new LambdaCallback(null as unknown as LambdaHooks), { option: 'hook', value: null, accepts: 'an object of hook functions' });
   });
 
-  // Not validated, or not named clearly, today (reported to the callbacks' authors, not fixed here).
-  it.todo('EarlyStopping: verbose, strict, checkFinite, restoreBestWeights, checkOnTrainEpochEnd accept non-booleans');
-  it.todo("CSVLogger: name is not checked ('../x' or an absolute path puts the logs outside saveDir); prefix accepts non-strings");
-  it.todo("RemoteMonitor: a non-http root ('ftp://x') is refused without naming root or path; timeoutMs accepts '5' and Infinity (AbortSignal.timeout then throws at the first epoch end)");
-  it.todo('TerminateOnNaN / Timer / RemoteMonitor: verbose, raiseError, sendAsJson accept non-booleans');
+  // In @cairn/core (packages/core/src/callbacks/progress-bar), reported to the core engineers, not fixed here.
+  it.todo("ProgressBar: stream null and refreshRate null fall back to the defaults (`??`) instead of being refused; options null throws a TypeError");
 });

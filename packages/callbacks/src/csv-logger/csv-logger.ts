@@ -67,11 +67,18 @@ export class CSVLogger implements Logger {
     if (typeof options?.saveDir !== 'string' || options.saveDir.length === 0) fail('saveDir must be a non-empty path');
     const flushEvery = options.flushLogsEveryNSteps ?? 100;
     if (!Number.isSafeInteger(flushEvery) || flushEvery < 1) fail(`flushLogsEveryNSteps must be a positive integer, got ${flushEvery}`);
-    const { version } = options;
-    if (version !== undefined && !isVersion(version)) fail(`version must be a non-negative integer or a folder name, got ${JSON.stringify(version)}`);
+    const { name = 'lightning_logs', version, prefix = '' } = options;
+    // The name and a string version become folders under saveDir: a separator, '..' or an
+    // absolute path would put the logs elsewhere.
+    if (typeof name !== 'string' || (name !== '' && !isFolderName(name))) {
+      fail(`name must be a plain folder name (no '/', '\\', NUL, '.' or '..') or '' to write the versions directly in saveDir, got ${JSON.stringify(name)}`);
+    }
+    if (version !== undefined && !isVersion(version)) fail(`version must be a non-negative integer or a folder name (no '/', '\\', NUL, '.' or '..'), got ${JSON.stringify(version)}`);
+    if (typeof prefix !== 'string') fail(`prefix must be a string, got ${JSON.stringify(prefix)}`);
+    if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
     this.saveDir = options.saveDir;
-    this.name = options.name ?? 'lightning_logs';
-    this.prefix = options.prefix ?? '';
+    this.name = name;
+    this.prefix = prefix;
     this.flushLogsEveryNSteps = flushEvery;
     this.chosenVersion = version;
     this.explicitVersion = version !== undefined;
@@ -179,9 +186,14 @@ export class CSVLogger implements Logger {
   }
 }
 
+/** One path component: not empty, no separator or NUL, not '.' or '..' (so never absolute either). */
+function isFolderName(name: string): boolean {
+  return /^[^/\\\0]+$/.test(name) && name !== '.' && name !== '..';
+}
+
 function isVersion(version: unknown): boolean {
   if (typeof version === 'number') return Number.isSafeInteger(version) && version >= 0;
-  return typeof version === 'string' && /^[^/\\\0]+$/.test(version) && version !== '.' && version !== '..';
+  return typeof version === 'string' && isFolderName(version);
 }
 
 function sortedUnion(keys: readonly string[], rows: readonly Row[]): string[] {

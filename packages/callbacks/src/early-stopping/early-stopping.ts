@@ -79,6 +79,10 @@ export class EarlyStopping extends Callback {
     for (const key of ['stoppingThreshold', 'divergenceThreshold', 'baseline'] as const) {
       check(options[key] === undefined || Number.isFinite(options[key]), `${key} must be a finite number, got ${options[key]}`);
     }
+    for (const key of ['verbose', 'strict', 'checkFinite', 'checkOnTrainEpochEnd', 'restoreBestWeights'] as const) {
+      check(options[key] === undefined || typeof options[key] === 'boolean', `${key} must be a boolean (true or false), got ${JSON.stringify(options[key])}`);
+    }
+    check(options.log === undefined || typeof options.log === 'function', 'log must be a function');
     this.monitor = options.monitor;
     this.mode = mode;
     this.patience = patience;

@@ -38,6 +38,7 @@ export class Timer extends Callback {
     super();
     const interval = options.interval ?? 'step';
     if (interval !== 'step' && interval !== 'epoch') throw new Error(`Timer: interval must be 'step' or 'epoch', got ${String(interval)}`);
+    if (options.verbose !== undefined && typeof options.verbose !== 'boolean') throw new Error(`Timer: verbose must be a boolean (true or false), got ${JSON.stringify(options.verbose)}`);
     this.maxTime = options.maxTime === undefined ? undefined : parseDuration(options.maxTime);
     this.interval = interval;
     this.verbose = options.verbose ?? true;

@@ -39,12 +39,16 @@ export class DataLoader<B = Sample> implements Iterable<B> {
   private state: DataLoaderState;
 
   constructor(dataset: BatchDataset<B> | ArrayLike<Sample> | Iterable<Sample>, options: DataLoaderOptions = {}) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new Error(`DataLoader: options must be an object (or left out), got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+    }
     const { batchSize = 1, shuffle = false, seed, dropLast = false } = options;
     checkCount('batchSize', batchSize);
     if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
       throw new Error(`DataLoader: seed must be a non-negative integer, got ${String(seed)}`);
     }
     if (typeof shuffle !== 'boolean') throw new Error(`DataLoader: shuffle must be a boolean, got ${String(shuffle)}`);
+    if (typeof dropLast !== 'boolean') throw new Error(`DataLoader: dropLast must be a boolean, got ${String(dropLast)}`);
     if (isBatchDataset(dataset)) {
       this.source = dataset as BatchDataset<B>;
     } else if (dataset !== null && typeof dataset === 'object' && (Symbol.iterator in dataset || 'length' in dataset)) {

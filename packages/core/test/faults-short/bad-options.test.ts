@@ -32,6 +32,7 @@ const DATA_LOADER: BadInput[] = [
   ...[0, -1, 1.5, '8', Number.NaN].map((value) => ({ option: 'batchSize', value, accepts: 'a positive integer' })),
   ...[-1, 1.5, '7'].map((value) => ({ option: 'seed', value, accepts: 'a non-negative integer' })),
   ...['yes', 1].map((value) => ({ option: 'shuffle', value, accepts: 'a boolean' })),
+  ...['true', 1, null].map((value) => ({ option: 'dropLast', value, accepts: 'a boolean' })),
 ];
 
 describe('bad input: Trainer options', () => {
@@ -61,6 +62,10 @@ describe('bad input: DataLoader', () => {
   it.each([5, null, 'samples'])('dataset = %s', async (value) => {
     await expectClearRefusal(() => new DataLoader(value as never), { option: 'dataset', value, accepts: 'a TensorDataset' });
   });
+
+  it.each([null, 8, 'shuffle', [{ batchSize: 2 }]])('options = %j', async (value) => {
+    await expectClearRefusal(() => new DataLoader(dataset, value as never), { option: 'options', value, accepts: 'an object' });
+  });
 });
 
 describe('bad input: fit and saveCheckpoint arguments', () => {
@@ -84,7 +89,6 @@ describe('bad input: fit and saveCheckpoint arguments', () => {
   it.todo('Trainer: callbacks entries that are not Callbacks ([5]) are accepted');
   it.todo('Trainer: unknown option names (maxEpoch: 3, a typo) are silently ignored');
   it.todo("Trainer: NaN for an integer option reports 'got null' (JSON.stringify(NaN))");
-  it.todo('DataLoader: dropLast that is not a boolean is accepted; options null throws a TypeError');
   it.todo("fit: ckptPath '' or a folder gives EISDIR, a number gives Node's paths[0] TypeError, options null a TypeError");
   it.todo("fit: a string as trainData is taken as an iterable of one-character batches (fails inside TF.js)");
   it.todo('saveCheckpoint: weightsOnly that is not a boolean is accepted');
