@@ -7,10 +7,12 @@ import { CAIRN_VERSION } from '../version.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { captureOptimizer } from './optimizer-state.js';
+import { shareTensor } from './share-tensor.js';
 
 /**
- * Snapshots everything a resume needs. Tensors are cloned (a reference-counted clone costs no
- * copy on cpu/wasm), so training can go on while the snapshot is written.
+ * Snapshots everything a resume needs. Tensors are taken as new handles on the same buffers
+ * (shareTensor: no copy on cpu or wasm; TF.js never writes a buffer in place), so training can go
+ * on while the snapshot is written.
  */
 export async function captureState(
   trainer: Trainer,
@@ -28,7 +30,7 @@ export async function captureState(
     globalStep: trainer.globalStep,
     progress,
     shouldStop: trainer.shouldStop,
-    weights: new Map(named.map(({ name, variable }) => [name, variable.clone()])),
+    weights: new Map(named.map(({ name, variable }) => [name, shareTensor(variable)])),
     optimizer: undefined,
     callbacks: {},
     loggers: {},

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerState } from './checkpoint-state.js';
+import { shareTensor } from './share-tensor.js';
 
 /**
  * Private scalar variables that `getWeights()` leaves out but an exact resume needs. Adam's
@@ -17,7 +18,7 @@ function privateVariable(optimizer: tf.Optimizer, field: string): tf.Variable {
 }
 
 /**
- * Clones the optimizer's state. Slot names are rewritten from TF.js variable names (which carry
+ * Snapshots the optimizer's state (shared buffers, no copy: see shareTensor). Slot names are rewritten from TF.js variable names (which carry
  * per-process counters) to the module's stable weight names.
  */
 export async function captureOptimizer(optimizer: tf.Optimizer, stableNames: ReadonlyMap<string, string>): Promise<OptimizerState> {
@@ -43,7 +44,7 @@ export async function captureOptimizer(optimizer: tf.Optimizer, stableNames: Rea
     className,
     config: optimizer.getConfig() as Record<string, unknown>,
     slotNames,
-    weights: named.map(({ tensor }) => tensor.clone()),
+    weights: named.map(({ tensor }) => shareTensor(tensor)),
     privateState,
   };
 }
