@@ -29,13 +29,23 @@ export function toLazyRecord(name: string, tensor: tf.Tensor): LazyTensorRecord 
   };
 }
 
+/**
+ * Backends whose `write` copies the values into memory of their own (wasm: its heap), so a
+ * tensor made from a view never keeps the file buffer alive. cpu adopts the array it is given.
+ */
+const COPYING_BACKENDS: ReadonlySet<string> = new Set(['wasm']);
+
 /** A file record as a tensor (copies the bytes into TF.js). */
 export function fromRecord(record: TensorRecord): tf.Tensor {
   const dtype = FROM_FILE[record.dtype];
   if (dtype === undefined) throw new Error(`tensor '${record.name}' has dtype ${record.dtype}, which TF.js cannot hold`);
   const { data } = record;
-  // Copy into an aligned buffer: views into the file buffer may start at any byte.
-  const bytes = data.slice();
-  const values = dtype === 'float32' ? new Float32Array(bytes.buffer) : dtype === 'int32' ? new Int32Array(bytes.buffer) : bytes;
+  const itemSize = dtype === 'bool' ? 1 : 4;
+  // A view is enough when it is aligned for its type (the writer aligns offsets and the read
+  // buffer is page-aligned) and the backend copies it anyway. Otherwise copy: views into the file
+  // buffer may start at any byte, and a backend that adopts the array would pin the whole file.
+  const bytes = data.byteOffset % itemSize === 0 && COPYING_BACKENDS.has(tf.getBackend()) ? data : data.slice();
+  const length = bytes.byteLength / itemSize;
+  const values = dtype === 'float32' ? new Float32Array(bytes.buffer, bytes.byteOffset, length) : dtype === 'int32' ? new Int32Array(bytes.buffer, bytes.byteOffset, length) : bytes;
   return tf.tensor(values, record.shape, dtype);
 }
