@@ -153,6 +153,9 @@ describe('bad input: callbacks', () => {
     await expectClearRefusal(() => new LambdaCallback(null as unknown as LambdaHooks), { option: 'hook', value: null, accepts: 'an object of hook functions' });
   });
 
-  // In @cairn/core (packages/core/src/callbacks/progress-bar), reported to the core engineers, not fixed here.
-  it.todo("ProgressBar: stream null and refreshRate null fall back to the defaults (`??`) instead of being refused; options null throws a TypeError");
+  it('ProgressBar: explicit nulls and options that are not an object', async () => {
+    await expectClearRefusal(() => new ProgressBar({ stream: null } as unknown as ProgressBarOptions), { option: "'stream'", value: null, accepts: 'must have a write(chunk) method' });
+    await expectClearRefusal(() => new ProgressBar({ stream: sink(), refreshRate: null } as unknown as ProgressBarOptions), { option: "'refreshRate'", value: null, accepts: 'a finite number of milliseconds' });
+    await expectClearRefusal(() => new ProgressBar(null as unknown as ProgressBarOptions), { option: 'options', value: null, accepts: 'an object' });
+  });
 });

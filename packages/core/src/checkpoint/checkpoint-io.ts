@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { HookDispatcher } from '../callback/dispatcher.js';
 import type { DataLoader } from '../data/data-loader.js';
@@ -167,6 +168,7 @@ export class CheckpointIO {
       state = await loadCheckpoint(path);
     } else {
       path = resolve(ckptPath);
+      if ((await stat(path)).isDirectory()) throw new Error(`ckptPath ${path} is a folder: give a checkpoint file, 'last' or 'best'`);
       state = await loadCheckpoint(path);
     }
     if (state.weightsOnly) {

@@ -52,3 +52,11 @@ describe('Trainer and fit argument validation', () => {
     await expect(trainer.saveCheckpoint('x.ckpt', { weightsOnly: 'yes' as never })).rejects.toThrow(/weightsOnly must be a boolean, got "yes"/);
   });
 });
+
+describe('ckptPath pointing at a folder', () => {
+  it('is refused with a message saying what to give', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-folder-'));
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxSteps: 1 });
+    await expect(trainer.fit(new TinyRegressor(), loaders().train, undefined, { ckptPath: dir })).rejects.toThrow(/is a folder: give a checkpoint file, 'last' or 'best'/);
+  });
+});

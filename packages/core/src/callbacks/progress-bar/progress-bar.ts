@@ -45,11 +45,13 @@ export class ProgressBar extends Callback {
 
   constructor(options: ProgressBarOptions = {}) {
     super();
-    const stream = options.stream ?? process.stderr;
+    if (typeof options !== 'object' || options === null) throw new Error(`ProgressBar: options must be an object (or left out), got ${String(options)}`);
+    // Only a missing option takes the default: an explicit null is a mistake worth reporting.
+    const stream = options.stream === undefined ? process.stderr : options.stream;
     if (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function') {
       throw new Error("ProgressBar: option 'stream' must have a write(chunk) method");
     }
-    const refreshRate = options.refreshRate ?? 100;
+    const refreshRate = options.refreshRate === undefined ? 100 : options.refreshRate;
     if (typeof refreshRate !== 'number' || !Number.isFinite(refreshRate) || refreshRate < 0) {
       throw new Error(`ProgressBar: option 'refreshRate' must be a finite number of milliseconds >= 0, got ${String(refreshRate)}`);
     }
