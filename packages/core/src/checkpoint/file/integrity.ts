@@ -67,7 +67,15 @@ function locateDigits(path: string, header: ParsedHeader, headerJson: Uint8Array
 
 /** Compares the stored checksum with the file's bytes. */
 export function verifyChecksum(path: string, file: Uint8Array, plan: ChecksumPlan): void {
-  const actual = formatChecksum(checksumWithZeroedDigits(file, plan.digitsOffset));
+  verifyComputedChecksum(path, checksumWithZeroedDigits(file, plan.digitsOffset), plan);
+}
+
+/**
+ * Compares the stored checksum with a CRC-32 already computed over the whole file with the digits
+ * at `plan.digitsOffset` read as '0' (a reader that checksums while it reads).
+ */
+export function verifyComputedChecksum(path: string, crc: number, plan: ChecksumPlan): void {
+  const actual = formatChecksum(crc);
   if (actual !== plan.expected) {
     throw new CheckpointError(path, 'checksum', `file bytes give ${actual} but the header records ${plan.expected}: the file is corrupt`);
   }

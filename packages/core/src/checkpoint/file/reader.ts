@@ -1,17 +1,23 @@
 import { constants } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
-import { decodeCheckpoint } from './codec.js';
+import { checksumWithZeroedDigits, updateCrc } from './checksum.js';
+import { decodeWithChecksum, type PrecomputedChecksum } from './codec.js';
 import { CheckpointError } from './errors.js';
 import { checkHeaderLength, parseHeader } from './header.js';
 import { planChecksum } from './integrity.js';
 import type { DecodedCheckpoint, ReadOptions } from './types.js';
 
 const PREFIX_BYTES = 8;
+/** Data are read in chunks of this size, so the CRC of one chunk runs while the next is read. */
+const READ_CHUNK_BYTES = 8 << 20;
 
 /**
  * Reads and validates a whole checkpoint. The file is read once into a buffer of its exact size
  * (the 8-byte length is read first and checked against the file size, so a forged length can
- * never make us allocate); tensor data are views into that buffer.
+ * never make us allocate); tensor data are views into that buffer. The prefix and header are read
+ * and validated first, which locates the checksum digits; the data then follow in chunks, and the
+ * CRC of each chunk is computed while the next one is being read. Decoding validates the whole
+ * file again as before, using that CRC in place of a second pass over the bytes.
  */
 export async function readCheckpointFile(path: string, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
   const file = await open(path, 'r');
@@ -20,13 +26,35 @@ export async function readCheckpointFile(path: string, options: ReadOptions = {}
     if (size > constants.MAX_LENGTH) {
       throw new CheckpointError(path, 'too-large', `file is ${size} bytes, more than one buffer can hold (${constants.MAX_LENGTH})`);
     }
-    checkHeaderLength(path, await readAt(file, 0, Math.min(size, PREFIX_BYTES)), size);
+    const headerLength = checkHeaderLength(path, await readAt(file, 0, Math.min(size, PREFIX_BYTES)), size);
     // allocUnsafeSlow: an unpooled buffer of its own, not zero-filled (every byte is read over).
     const raw = Buffer.allocUnsafeSlow(size);
     const buffer = new Uint8Array(raw.buffer, raw.byteOffset, size);
-    const got = await readInto(file, buffer, 0);
-    if (got !== size) throw new CheckpointError(path, 'truncated', `file shrank from ${size} to ${got} bytes while being read`);
-    return decodeCheckpoint(buffer, { ...options, path });
+    const shrank = (got: number): CheckpointError => new CheckpointError(path, 'truncated', `file shrank from ${size} to ${got} bytes while being read`);
+    // checkHeaderLength guarantees the header fits in the file.
+    const headEnd = PREFIX_BYTES + headerLength;
+    const gotHead = await readInto(file, buffer.subarray(0, headEnd), 0);
+    if (gotHead !== headEnd) throw shrank(gotHead);
+    const headerJson = buffer.subarray(PREFIX_BYTES, headEnd);
+    const plan = planChecksum(path, parseHeader(path, headerJson, size - headEnd), headerJson, options.requireChecksum ?? true);
+    // The digits lie inside the header, so the rest of the file is checksummed as it is.
+    let crc = plan === null ? 0 : checksumWithZeroedDigits(buffer.subarray(0, headEnd), plan.digitsOffset);
+    let position = headEnd;
+    const readChunk = (at: number): Promise<number> => readInto(file, buffer.subarray(at, Math.min(size, at + READ_CHUNK_BYTES)), at);
+    let next = position < size ? readChunk(position) : undefined;
+    while (next !== undefined) {
+      const start = position;
+      const got = await next;
+      const expected = Math.min(size, start + READ_CHUNK_BYTES) - start;
+      if (got !== expected) throw shrank(start + got);
+      position += got;
+      next = position < size ? readChunk(position) : undefined;
+      // A read that fails while we are here is awaited (and thrown) on the next turn of the loop.
+      next?.catch(() => undefined);
+      if (plan !== null) crc = updateCrc(crc, buffer.subarray(start, position));
+    }
+    const precomputed: PrecomputedChecksum | undefined = plan === null ? undefined : { digitsOffset: plan.digitsOffset, crc };
+    return decodeWithChecksum(buffer, { ...options, path }, precomputed);
   } finally {
     await file.close();
   }
