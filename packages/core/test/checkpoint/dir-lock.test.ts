@@ -4,18 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Callback, Trainer } from '../../src/index.js';
 import { DirLock } from '../../src/checkpoint/dir-lock.js';
+import { CheckpointFolder } from '../helpers/run-recorder.js';
 import { loaders, quiet, TinyRegressor } from '../helpers/tiny-module.js';
 
-class Folder extends Callback {
-  readonly bestModelPath = '';
-  readonly bestModelScore = undefined;
-  readonly bestKModels = {};
-  readonly kBestYamlPath = undefined;
-  readonly lastModelPath = '';
-  constructor(readonly dirpath: string) {
-    super();
-  }
-}
 
 describe('checkpoint folder lock', () => {
   it('refuses a second trainer on a folder another running trainer uses, naming the owner', async () => {
@@ -23,17 +14,17 @@ describe('checkpoint folder lock', () => {
     let second: Promise<unknown> | undefined;
     class StartRival extends Callback {
       override onTrainStart(): void {
-        const rival = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new Folder(dir)] });
+        const rival = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
         second = rival.fit(new TinyRegressor(), loaders().train);
         second.catch(() => undefined);
       }
     }
-    const first = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new Folder(dir), new StartRival()] });
+    const first = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir), new StartRival()] });
     await first.fit(new TinyRegressor(), loaders().train);
     await expect(second).rejects.toThrow(new RegExp(`checkpoint folder ${dir} is in use by another trainer \\(pid ${process.pid}`));
     // Released at the end: the folder is usable again and holds no lock file.
     expect(await readdir(dir)).toEqual([]);
-    await new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new Folder(dir)] }).fit(new TinyRegressor(), loaders().train);
+    await new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] }).fit(new TinyRegressor(), loaders().train);
   });
 
   it('takes over a lock left by a process that no longer exists', async () => {

@@ -4,24 +4,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Callback, exportCheckpointToTfjs, readCheckpointMetadata, resetRandom, Trainer } from '../../src/index.js';
-import { CrashAfterStep, SaveAtSteps } from '../helpers/run-recorder.js';
+import { CheckpointFolder, CrashAfterStep, SaveAtSteps } from '../helpers/run-recorder.js';
 import { loaders, quiet, TinyRegressor, weightValues } from '../helpers/tiny-module.js';
 
 afterEach(() => resetRandom());
 
 const tmp = (): Promise<string> => mkdtemp(join(tmpdir(), 'cairn-api-'));
 
-/** A callback that declares a checkpoint folder, which is what ckptPath 'last' searches. */
-class Folder extends Callback {
-  readonly bestModelPath = '';
-  readonly bestModelScore = undefined;
-  readonly bestKModels = {};
-  readonly kBestYamlPath = undefined;
-  readonly lastModelPath = '';
-  constructor(readonly dirpath: string) {
-    super();
-  }
-}
 
 async function trainWithSaves(dir: string, steps: number[], crashAfter?: number): Promise<Trainer> {
   const trainer = new Trainer({
@@ -29,7 +18,7 @@ async function trainWithSaves(dir: string, steps: number[], crashAfter?: number)
     accelerator: 'cpu',
     seed: 1,
     maxEpochs: 2,
-    callbacks: [new Folder(dir), new SaveAtSteps(new Set(steps), (s) => join(dir, `step-${s}.ckpt`)), ...(crashAfter ? [new CrashAfterStep(crashAfter)] : [])],
+    callbacks: [new CheckpointFolder(dir), new SaveAtSteps(new Set(steps), (s) => join(dir, `step-${s}.ckpt`)), ...(crashAfter ? [new CrashAfterStep(crashAfter)] : [])],
   });
   const { train, val } = loaders(40, 16, 8);
   const run = trainer.fit(new TinyRegressor(), train, val);
@@ -49,7 +38,7 @@ describe('resume API', () => {
     await handle.close();
 
     const warnings: string[] = [];
-    const trainer = new Trainer({ ...quiet, log: (l) => warnings.push(l), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new Folder(dir)] });
+    const trainer = new Trainer({ ...quiet, log: (l) => warnings.push(l), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
     const { train, val } = loaders(40, 16, 8);
     let startStep = -1;
     trainer.events.once('onTrainBatchStart', (t) => (startStep = t.globalStep));
@@ -61,7 +50,7 @@ describe('resume API', () => {
 
   it("'last' with no checkpoint is a clear error", async () => {
     const dir = await tmp();
-    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', callbacks: [new Folder(dir)] });
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', callbacks: [new CheckpointFolder(dir)] });
     await expect(trainer.fit(new TinyRegressor(), loaders().train, undefined, { ckptPath: 'last' })).rejects.toThrow(/no valid checkpoint found in/);
   });
 
@@ -134,7 +123,7 @@ describe('resume API', () => {
     const stale = join(dir, tempNameFor('epoch=3.ckpt'));
     await writeFile(stale, 'half a checkpoint');
     await writeFile(join(dir, 'notes.txt'), 'user file');
-    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new Folder(dir)] });
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
     await trainer.fit(new TinyRegressor(), loaders().train);
     expect(await readdir(dir)).toEqual(['notes.txt']);
   });

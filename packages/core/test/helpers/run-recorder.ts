@@ -41,3 +41,15 @@ export class CrashAfterStep extends Callback {
     if (trainer.globalStep === this.afterStep) throw new Error('simulated crash');
   }
 }
+
+/** A callback that only declares a checkpoint folder: what ckptPath 'last' searches and the trainer locks. */
+export class CheckpointFolder extends Callback {
+  readonly bestModelPath = '';
+  readonly bestModelScore = undefined;
+  readonly bestKModels = {};
+  readonly kBestYamlPath = undefined;
+  readonly lastModelPath = '';
+  constructor(readonly dirpath: string) {
+    super();
+  }
+}
