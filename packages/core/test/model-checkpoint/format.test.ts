@@ -81,10 +81,24 @@ describe('formatNumber rounding', () => {
 describe('names stay inside dirpath', () => {
   it("refuses a template or metric name that leaves dirpath or holds NUL", () => {
     const mc = new ModelCheckpoint({ dirpath: '/ckpt', filename: '{epoch}' });
-    expect(() => mc.formatCheckpointName({ epoch: 1 }, { filename: '../{epoch}' })).toThrow(/leaves dirpath/);
-    expect(() => mc.formatCheckpointName({ '../../x': 1 }, { filename: '{../../x}' })).toThrow(/leaves dirpath/);
-    expect(() => mc.formatCheckpointName({ epoch: 1 }, { filename: 'a\0{epoch}' })).toThrow(/NUL/);
+    expect(() => mc.formatCheckpointName({ epoch: 1 }, { filename: '../{epoch}' })).toThrow(`ModelCheckpoint: filename "../{epoch}" renders "/epoch=1.ckpt", outside dirpath "/ckpt"`);
+    expect(() => mc.formatCheckpointName({ '../../x': 1 }, { filename: '{../../x}' })).toThrow(/filename "\{\.\.\/\.\.\/x\}" renders .*, outside dirpath/);
+    expect(() => mc.formatCheckpointName({ epoch: 1 }, { filename: 'a\0{epoch}' })).toThrow(/ModelCheckpoint: filename .*NUL/);
     expect(mc.formatCheckpointName({ epoch: 1 }, { filename: '/abs/{epoch}' })).toBe('/ckpt/abs/epoch=1.ckpt');
     expect(mc.formatCheckpointName({ epoch: 1 }, { filename: 'sub/../{epoch}' })).toBe('/ckpt/epoch=1.ckpt');
+    // Only '..' as a whole path segment leaves: a name that starts with two dots stays inside.
+    expect(mc.formatCheckpointName({ epoch: 1 }, { filename: '..{epoch}' })).toBe('/ckpt/..epoch=1.ckpt');
+    expect(mc.formatCheckpointName({ epoch: 1 }, { filename: '../ckpt/{epoch}' })).toBe('/ckpt/epoch=1.ckpt');
+  });
+
+  it('refuses at construction a template with a NUL byte, or whose fixed part leaves dirpath', () => {
+    expect(() => new ModelCheckpoint({ filename: 'a\0b-{epoch}' })).toThrow(/^ModelCheckpoint: filename must not contain a NUL byte/);
+    expect(() => new ModelCheckpoint({ dirpath: '/ckpt/run', filename: '../victim' })).toThrow(
+      `ModelCheckpoint: filename "../victim" renders "/ckpt/victim.ckpt", outside dirpath "/ckpt/run"`,
+    );
+    expect(() => new ModelCheckpoint({ dirpath: '/ckpt/run', filename: '../../{epoch}' })).toThrow(/outside dirpath/);
+    expect(() => new ModelCheckpoint({ dirpath: '/ckpt/run', filename: '..' })).not.toThrow(); // renders '...ckpt'
+    expect(() => new ModelCheckpoint({ dirpath: '/ckpt/run', filename: '..{epoch}' })).not.toThrow();
+    expect(() => new ModelCheckpoint({ dirpath: '/ckpt/run', filename: '{../../m}' })).not.toThrow(); // checked once the metric name is known
   });
 });

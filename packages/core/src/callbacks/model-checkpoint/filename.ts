@@ -43,6 +43,14 @@ export function renderTemplate(template: string, metrics: Readonly<Record<string
 }
 
 /**
+ * The template with every field replaced by a plain placeholder: the part of a name that does not
+ * depend on metric names or values (used to refuse a template that always leaves dirpath).
+ */
+export function templateSkeleton(template: string): string {
+  return template.replace(TOKEN, (token, name: string | undefined) => (name === undefined ? token[0]! : 'x'));
+}
+
+/**
  * Lightning's `format_checkpoint_name`: `'{epoch}-{val_loss:.2f}'` with epoch 2 and val_loss
  * 0.123456 gives `epoch=2-val_loss=0.12.ckpt`. A `/` in a name (or a metric name) makes sub-folders.
  */

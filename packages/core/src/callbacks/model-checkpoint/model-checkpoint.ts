@@ -48,6 +48,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   /** Run lineage: new for a fresh fit, restored on resume; marks which files this run wrote. */
   private run = '';
   private restoredSameDir = false;
+  /** The file this fit resumed from, when it is one of this run lineage's own ranked files in dirpath. */
+  private resumedOwnRanked: string | undefined;
   private lastGlobalStepSaved = 0;
   private lastSaved: { path: string; done: Promise<string> } | undefined;
   private lastTimeChecked: number | undefined;
@@ -106,8 +108,10 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
       dirpath: this.dirpath,
     });
     // A template or metric name with '..' or NUL must never make this callback write elsewhere.
-    if (path.includes('\0') || (this.dirpath !== undefined && !isInside(path, this.dirpath))) {
-      throw new Error(`ModelCheckpoint: the checkpoint name ${JSON.stringify(path)} (from filename ${JSON.stringify(options.filename ?? this.filename ?? names.DEFAULT_FILENAME)}) leaves dirpath ${this.dirpath} or holds a NUL byte`);
+    const template = JSON.stringify(options.filename ?? this.filename ?? names.DEFAULT_FILENAME);
+    if (path.includes('\0')) throw new Error(`ModelCheckpoint: filename ${template} renders ${JSON.stringify(path)}, which holds a NUL byte (from a metric name)`);
+    if (this.dirpath !== undefined && !isInside(path, this.dirpath)) {
+      throw new Error(`ModelCheckpoint: filename ${template} renders ${JSON.stringify(path)}, outside dirpath ${JSON.stringify(this.dirpath)}`);
     }
     return path;
   }
@@ -162,6 +166,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.dirpath = this.options.dirpath ?? resolve(trainer.logDir, 'checkpoints');
     this.run = randomUUID();
     this.restoredSameDir = false;
+    this.resumedOwnRanked = undefined;
     this.lastGlobalStepSaved = 0;
     this.deferredStep = -1;
     this.validationRan = false;
@@ -222,6 +227,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     // Every write is durable by now (the trainer drained them): finish deletions and the YAML
     // so that fit() resolves with the folder in its final state.
     await this.followUps;
+    await this.retireResumedFile();
   }
 
   override async onException(trainer: Trainer, _module: LightningModule, error: unknown): Promise<void> {
@@ -403,19 +409,46 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   }
 
   /**
-   * After a resume: deletes the files this run lineage wrote after the restored checkpoint (a
-   * crash between a save and its rotation, or a resume from an older file), so that the folder
-   * holds exactly what the restored ranking says: never more than k ranked files.
+   * After a resume into the same dirpath: deletes every file this callback wrote in this run
+   * lineage (its signature says so) that the restored state no longer keeps, whenever it was
+   * written: a file evicted by a save that became durable just before a crash (the crash came
+   * before the deletion), one written after the restored checkpoint, or a file an earlier fit
+   * resumed from and kept while it ran. The folder then holds exactly what the restored ranking
+   * says: never more than k ranked files. Kept: the restored ranking, bestModelPath, the last
+   * file, the file resumed from, exception saves; never looked at: other runs' files, a user's
+   * own checkpoints, anything outside dirpath.
    */
   private async removeStrayFiles(trainer: Trainer): Promise<void> {
     const dir = this.dirpath!;
-    const keep = new Set([...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath, resolve(trainer.ckptPath!)]);
+    const resumedFrom = resolve(trainer.ckptPath!);
+    const keep = new Set([...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath, resumedFrom].map((path) => (path === '' ? path : resolve(path))));
     for (const { path, role } of await findOwnFiles(dir, this.stateKey, this.run)) {
+      if (path === resumedFrom && role === 'topk') this.resumedOwnRanked = path;
       const kept = keep.has(path) || role === 'exception' || (role === 'topk' && this.saveTopK === -1);
       if (kept || !isInside(path, dir)) continue;
       await removeFile(path);
-      this.log(`ModelCheckpoint: removed ${path}, written after the checkpoint this run resumed from`);
+      this.log(`ModelCheckpoint: removed ${path}, written by this run but absent from the ranking it resumed with`);
     }
     if (this.monitor !== undefined && this.saveTopK !== 0) this.kBestYamlPath = await this.toYaml();
+  }
+
+  /**
+   * At the end of a fit that completed: the file it resumed from was never deleted while the fit
+   * ran (a failing continuation keeps its starting point). When that file is one of this run
+   * lineage's own ranked files and has since left the ranking, it goes now, as it would have
+   * without the interruption: the folder ends with exactly the files of best_k_models.yaml.
+   */
+  private async retireResumedFile(): Promise<void> {
+    const path = this.resumedOwnRanked;
+    this.resumedOwnRanked = undefined;
+    if (path === undefined || this.saveTopK === -1 || this.dirpath === undefined || !isInside(path, this.dirpath)) return;
+    const kept = new Set([...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath].filter((p) => p !== '').map((p) => resolve(p)));
+    if (kept.has(path)) return;
+    try {
+      await removeFile(path);
+      this.log(`ModelCheckpoint: removed ${path}, the file this fit resumed from, no longer among the top ${this.saveTopK}`);
+    } catch (error) {
+      this.options.log(`ModelCheckpoint: ${String(error)}`);
+    }
   }
 }

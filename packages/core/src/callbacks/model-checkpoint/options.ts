@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { DEFAULT_FILENAME, FILE_EXTENSION, templateSkeleton } from './filename.js';
+import { isInside } from './ownership.js';
 import { parseInterval } from './interval.js';
 
 export type CheckpointMode = 'min' | 'max';
@@ -79,12 +81,23 @@ function flag(options: ModelCheckpointOptions, key: 'verbose' | 'saveWeightsOnly
   return value ?? fallback;
 }
 
+/**
+ * A template whose fixed part already leaves dirpath (`'../victim'`, `'../../{epoch}'`) is refused
+ * here; one that leaves only through a metric name is refused when that name is rendered.
+ */
+function checkTemplateInside(filename: string, dirpath: string): void {
+  const rendered = join(dirpath, `${templateSkeleton(filename || DEFAULT_FILENAME)}${FILE_EXTENSION}`);
+  check(isInside(rendered, dirpath), `filename ${JSON.stringify(filename)} renders ${JSON.stringify(rendered)}, outside dirpath ${JSON.stringify(dirpath)}`);
+}
+
 /** Checks every option and applies Lightning's defaults; invalid combinations throw here, at construction. */
 export function resolveCheckpointOptions(options: ModelCheckpointOptions): ResolvedCheckpointOptions {
   check(typeof options === 'object' && options !== null, 'options must be an object');
   const { dirpath, filename, monitor, saveLast = false, saveTopK = 1, mode = 'min', saveOnTrainEpochEnd, log } = options;
   check(dirpath === undefined || (typeof dirpath === 'string' && dirpath.length > 0 && !dirpath.includes('\0')), `dirpath must be a non-empty path, got ${JSON.stringify(dirpath)}`);
   check(filename === undefined || typeof filename === 'string', `filename must be a string, got ${JSON.stringify(filename)}`);
+  check(filename === undefined || !filename.includes('\0'), `filename must not contain a NUL byte, got ${JSON.stringify(filename)}`);
+  if (filename !== undefined && dirpath !== undefined) checkTemplateInside(filename, resolve(dirpath));
   check(monitor === undefined || (typeof monitor === 'string' && monitor.length > 0), `monitor must be a metric name, got ${JSON.stringify(monitor)}`);
   check(saveLast === true || saveLast === false || saveLast === 'link', `saveLast must be true, false or 'link', got ${JSON.stringify(saveLast)}`);
   check(mode === 'min' || mode === 'max', `mode can be 'min' or 'max' but got ${JSON.stringify(mode)}`);

@@ -1,4 +1,4 @@
-import { relative, isAbsolute, resolve } from 'node:path';
+import { relative, isAbsolute, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
 import { decodeJson } from '../../checkpoint/json-codec.js';
@@ -29,10 +29,10 @@ export function markCheckpoint(checkpoint: CheckpointState, stateKey: string, ma
   checkpoint.extra[WRITER_MARK_KEY] = marks;
 }
 
-/** True when `path` lies strictly inside `dir`. */
+/** True when `path` lies strictly inside `dir` (a name such as `..foo.ckpt` is inside). */
 export function isInside(path: string, dir: string): boolean {
   const rel = relative(resolve(dir), resolve(path));
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 function ownRole(path: string, metadata: Record<string, string>, stateKey: string, run: string): FileRole | undefined {

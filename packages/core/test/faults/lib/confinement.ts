@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import fg from 'fast-glob';
 import { Callback, ModelCheckpoint, Trainer, type LightningModule } from '../../../src/index.js';
 import { loaders, quiet, TinyRegressor } from '../../helpers/tiny-module.js';
@@ -15,6 +15,12 @@ class LogMetric extends Callback {
   }
 }
 
+/** Strictly inside `dir` (a name such as `..foo` is inside). */
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
 export interface ConfinementReport {
   /** Files created or left outside dirpath (relative to the sandbox root). */
   outside: string[];
@@ -26,7 +32,8 @@ export interface ConfinementReport {
 
 /**
  * Trains two epochs with ModelCheckpoint({ dirpath: <sandbox>/outer/inner/ckpts, filename, monitor })
- * and reports anything written, changed or deleted outside dirpath. A `victim.ckpt` sits next to
+ * and reports anything written, changed or deleted outside dirpath, and the error that refused the
+ * template (at construction or during fit), if any. A `victim.ckpt` sits next to
  * dirpath beforehand (where a '../victim' template would point).
  */
 export async function checkConfinement(filename: string, metric: string | undefined): Promise<ConfinementReport> {
@@ -36,16 +43,26 @@ export async function checkConfinement(filename: string, metric: string | undefi
   await mkdir(dirpath, { recursive: true });
   await writeFile(victim, 'not yours');
   try {
-    const callbacks: Callback[] = [new ModelCheckpoint({ dirpath, filename, monitor: metric, saveTopK: metric === undefined ? 1 : 2, log: () => undefined })];
-    if (metric !== undefined) callbacks.push(new LogMetric(metric));
-    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 3, callbacks });
-    const { train, val } = loaders(16, 8, 8);
     let error: Error | undefined;
-    await trainer.fit(new TinyRegressor(), train, val).catch((e: unknown) => {
+    const fail = (e: unknown): void => {
       error = e as Error;
-    });
+    };
+    let checkpoint: ModelCheckpoint | undefined;
+    // A template refused at construction never reaches fit.
+    try {
+      checkpoint = new ModelCheckpoint({ dirpath, filename, monitor: metric, saveTopK: metric === undefined ? 1 : 2, log: () => undefined });
+    } catch (e) {
+      fail(e);
+    }
+    if (checkpoint !== undefined) {
+      const callbacks: Callback[] = [checkpoint];
+      if (metric !== undefined) callbacks.push(new LogMetric(metric));
+      const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 3, callbacks });
+      const { train, val } = loaders(16, 8, 8);
+      await trainer.fit(new TinyRegressor(), train, val).catch(fail);
+    }
     const files = await fg('**/*', { cwd: root, dot: true, absolute: true });
-    const outside = files.filter((f) => f !== victim && relative(dirpath, f).startsWith('..')).map((f) => relative(root, f));
+    const outside = files.filter((f) => f !== victim && !isInside(f, dirpath)).map((f) => relative(root, f));
     const victimTouched = (await readFile(victim, 'utf8').catch(() => undefined)) !== 'not yours';
     return { outside, victimTouched, error };
   } finally {

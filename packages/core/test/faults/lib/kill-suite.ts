@@ -18,9 +18,8 @@ export async function killAndResume(plans: readonly KillPlan[], seed: string, re
     for (const problem of total.topKProblems) reportSummary(`  ${problem}`, record);
   }
   expect(total.problems).toEqual([]);
-  // Off by default while ModelCheckpoint leaves an evicted file behind when a kill lands between
-  // a save and its rotation (reported); set CAIRN_FAULT_STRICT_TOPK=1 to enforce it.
-  if (process.env.CAIRN_FAULT_STRICT_TOPK === '1') expect(total.topKProblems).toEqual([]);
+  // The ModelCheckpoint runs end with exactly the files of best_k_models.yaml, at most k.
+  expect(total.topKProblems).toEqual([]);
   const kills = plans.reduce((sum, p) => sum + p.kills, 0);
   expect(total).toMatchObject({ killed: kills, resumed: kills, identical: kills });
 }
