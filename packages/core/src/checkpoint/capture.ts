@@ -7,7 +7,7 @@ import { CAIRN_VERSION } from '../version.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { captureOptimizer } from './optimizer-state.js';
-import { shareTensor } from './share-tensor.js';
+import { shareTensor } from './tensor-memory.js';
 
 /**
  * Snapshots everything a resume needs. Tensors are taken as new handles on the same buffers

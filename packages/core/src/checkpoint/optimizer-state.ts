@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerState } from './checkpoint-state.js';
-import { shareTensor } from './share-tensor.js';
+import { shareTensor } from './tensor-memory.js';
 
 /**
  * Private scalar variables that `getWeights()` leaves out but an exact resume needs. Adam's

@@ -1,6 +1,7 @@
 import { endianness } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { LazyTensorRecord, SafetensorsDtype, TensorRecord } from './file/index.js';
+import type { BorrowedTensorRecord, SafetensorsDtype, TensorRecord } from './file/index.js';
+import { lendBytes } from './tensor-memory.js';
 
 const TO_FILE: Partial<Record<tf.DataType, SafetensorsDtype>> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
 const FROM_FILE: Partial<Record<SafetensorsDtype, tf.DataType>> = { F32: 'float32', I32: 'int32', BOOL: 'bool' };
@@ -8,23 +9,30 @@ const FROM_FILE: Partial<Record<SafetensorsDtype, tf.DataType>> = { F32: 'float3
 if (endianness() !== 'LE') throw new Error('Cairn checkpoints store little-endian data; this machine is big-endian');
 
 /**
- * A tensor as a lazy file record: its bytes are read only when the writer reaches it, and the
- * tensor (a clone owned by the snapshot) is disposed right after, so a save never holds more
- * than one tensor's bytes outside TF.js.
+ * A tensor as a borrowed file record: the writer copies its bytes straight out of the backend's
+ * memory when it reaches it (no per-tensor allocation), and the tensor (a handle owned by the
+ * snapshot) is disposed as soon as the writer is done with it.
  */
-export function toLazyRecord(name: string, tensor: tf.Tensor): LazyTensorRecord {
+export function toBorrowedRecord(name: string, tensor: tf.Tensor): BorrowedTensorRecord {
   const dtype = TO_FILE[tensor.dtype];
   if (dtype === undefined) throw new Error(`cannot checkpoint tensor '${name}' of dtype ${tensor.dtype}`);
   const itemSize = dtype === 'BOOL' ? 1 : 4;
+  let stable: Uint8Array | undefined;
   return {
     name,
     dtype,
     shape: [...tensor.shape],
     byteLength: tensor.size * itemSize,
-    async read(): Promise<Uint8Array> {
-      const values = await tensor.data();
+    view(): Uint8Array {
+      if (stable !== undefined) return stable;
+      const lent = lendBytes(tensor);
+      // A copy (tfjs-node, webgl) is made once, not once per pause.
+      if (lent.stable) stable = lent.bytes;
+      return lent.bytes;
+    },
+    release(): void {
+      stable = undefined;
       tensor.dispose();
-      return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     },
   };
 }

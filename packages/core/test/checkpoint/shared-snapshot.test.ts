@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
 import { captureOptimizer } from '../../src/checkpoint/optimizer-state.js';
-import { shareTensor } from '../../src/checkpoint/share-tensor.js';
+import { shareTensor } from '../../src/checkpoint/tensor-memory.js';
 
 /** A variable that holds the only reference to its buffer (tf.variable shares its initial tensor's). */
 function ownedVariable(init: tf.Tensor, name: string): tf.Variable {

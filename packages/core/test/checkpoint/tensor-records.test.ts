@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
-import { fromRecord } from '../../src/checkpoint/tensor-records.js';
+import { fromRecord, toBorrowedRecord } from '../../src/checkpoint/tensor-records.js';
 import type { SafetensorsDtype, TensorRecord } from '../../src/checkpoint/file/index.js';
 
 /** `bytes` placed at `offset` inside a larger buffer, as a tensor's data sits inside a read file. */
@@ -33,4 +33,45 @@ describe.each<Accelerator>(['cpu', 'wasm'])('fromRecord on %s', (accelerator) =>
       tensor.dispose();
     },
   );
+});
+
+describe.each<Accelerator>(['cpu', 'wasm'])('toBorrowedRecord on %s', (accelerator) => {
+  it.each([
+    ['float32', [1.5, -0, 3e-39, 7]],
+    ['int32', [1, -2, 2147483647, 0]],
+    ['bool', [1, 0, 1, 1]],
+  ] as const)('lends the exact bytes of a %s tensor without allocating a tensor, and release disposes it', async (dtype, values) => {
+    await selectBackend(accelerator);
+    const tensor = tf.tensor([...values], [2, 2], dtype);
+    const expected = new Uint8Array(tensor.dataSync().slice().buffer);
+    const tensors = tf.memory().numTensors;
+    const record = toBorrowedRecord('t', tensor);
+    expect(record.byteLength).toBe(expected.byteLength);
+    expect(record.view()).toEqual(expected);
+    // Twice: a wasm view is asked for again after every pause, and must still be right.
+    expect(record.view()).toEqual(expected);
+    expect(tf.memory().numTensors).toBe(tensors);
+    record.release();
+    expect(tensor.isDisposed).toBe(true);
+  });
+
+  it('lends an empty tensor as zero bytes', async () => {
+    await selectBackend(accelerator);
+    const record = toBorrowedRecord('e', tf.zeros([0, 3]));
+    expect(record.byteLength).toBe(0);
+    expect(record.view().byteLength).toBe(0);
+    record.release();
+  });
+
+  it('a view taken after the wasm heap grew still shows the tensor', async () => {
+    await selectBackend(accelerator);
+    const tensor = tf.range(0, 1024, 1, 'float32');
+    const record = toBorrowedRecord('r', tensor);
+    const before = record.view().slice();
+    // 64 MB of new tensors makes the wasm heap grow, which detaches views taken before.
+    const ballast = tf.zeros([16 << 20]);
+    expect(record.view()).toEqual(before);
+    ballast.dispose();
+    record.release();
+  });
 });

@@ -2,7 +2,7 @@ import { CHECKSUM_PLACEHOLDER } from './checksum.js';
 import { compareCodePoints, compareForLayout, isSafetensorsDtype, tensorByteLength, type SafetensorsDtype } from './dtypes.js';
 import { CheckpointError } from './errors.js';
 import { CHECKSUM_KEY, FORMAT_KEY, FORMAT_NAME, FORMAT_VERSION, FORMAT_VERSION_KEY, METADATA_KEY, RESERVED_METADATA_KEYS } from './format.js';
-import { isLazyRecord, type TensorSource } from './types.js';
+import { isBorrowedRecord, isLazyRecord, type TensorSource } from './types.js';
 
 /** Where one tensor goes in a file being written. */
 export interface LayoutEntry<T> {
@@ -44,10 +44,11 @@ export function planLayout<T extends TensorSource>(path: string, sources: readon
     const expected = tensorByteLength(dtype, shape);
     if (expected === undefined) throw new CheckpointError(path, 'input', `tensor '${name}' has an invalid shape [${shape.join(', ')}]`);
     // Raw bytes only: a Float32Array copied with set() into a byte buffer would be converted value by value.
-    if (!isLazyRecord(source) && !(source.data instanceof Uint8Array)) {
+    const eager = !isLazyRecord(source) && !isBorrowedRecord(source);
+    if (eager && !(source.data instanceof Uint8Array)) {
       throw new CheckpointError(path, 'input', `tensor '${name}' data must be a Uint8Array of raw bytes`);
     }
-    const given = isLazyRecord(source) ? source.byteLength : source.data.byteLength;
+    const given = eager ? source.data.byteLength : source.byteLength;
     if (given !== expected) {
       throw new CheckpointError(path, 'input', `tensor '${name}' (${dtype} [${shape.join(', ')}]) needs ${expected} bytes, got ${String(given)}`);
     }

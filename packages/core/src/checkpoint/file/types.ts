@@ -24,10 +24,32 @@ export interface LazyTensorRecord {
   discard?(): void;
 }
 
-export type TensorSource = TensorRecord | LazyTensorRecord;
+/**
+ * A tensor whose bytes live in memory the writer does not own (a TF.js backend's buffer) and are
+ * lent, not copied: `view()` returns them as a view that stays valid only until the caller next
+ * yields (on wasm, any TF.js operation may grow the heap and detach older views). The writer
+ * copies from it synchronously into its own buffers and calls `view()` again after every pause.
+ * It calls `release()` exactly once, when it no longer needs the bytes, whether the write
+ * succeeded or not.
+ */
+export interface BorrowedTensorRecord {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Must equal element count x dtype size, and the length of every view; checked before anything is written. */
+  byteLength: number;
+  view(): Uint8Array;
+  release(): void;
+}
+
+export type TensorSource = TensorRecord | LazyTensorRecord | BorrowedTensorRecord;
 
 export function isLazyRecord(source: TensorSource): source is LazyTensorRecord {
   return typeof (source as Partial<LazyTensorRecord>).read === 'function';
+}
+
+export function isBorrowedRecord(source: TensorSource): source is BorrowedTensorRecord {
+  return typeof (source as Partial<BorrowedTensorRecord>).view === 'function';
 }
 
 export interface ReadOptions {
