@@ -33,6 +33,10 @@ export class CheckpointIO {
   readonly written: string[] = [];
   private requests: Request[] = [];
   private inFlight: Promise<void> = Promise.resolve();
+  /** Captures run one after another: two overlapping ones could both pass `await inFlight` and write at once. */
+  private captureLock: Promise<void> = Promise.resolve();
+  /** The loop is over: no step boundary will come to capture a queued request, so capture at once. */
+  private loopOver = false;
   private failure: { error: unknown } | undefined;
   private trainLoader: DataLoader<unknown> | undefined;
   private readonly locks: DirLock[] = [];
@@ -46,10 +50,29 @@ export class CheckpointIO {
   ) {}
 
   reset(trainLoader?: DataLoader<unknown>): void {
-    this.written.length = 0;
+    // A request nobody captured must not leave its caller waiting forever.
+    const dropped = this.requests;
     this.requests = [];
+    for (const request of dropped) {
+      request.settle.reject(new Error(`saveCheckpoint(${request.path}): the request was never captured and a new run has started; it was dropped`));
+    }
+    this.written.length = 0;
     this.failure = undefined;
+    this.loopOver = false;
     this.trainLoader = trainLoader;
+  }
+
+  /**
+   * The fit loop has ended: state no longer changes between steps, so later requests (from
+   * onFitEnd, teardown or anything after the last boundary) are captured when made.
+   */
+  endLoop(): void {
+    this.loopOver = true;
+  }
+
+  /** The first write failure of this run, if any. */
+  get failureError(): unknown {
+    return this.failure?.error;
   }
 
   /** Folders where this run's checkpoints live: each checkpoint callback's dirpath. */
@@ -65,15 +88,17 @@ export class CheckpointIO {
     if (options.weightsOnly !== undefined && typeof options.weightsOnly !== 'boolean') {
       return Promise.reject(new Error(`saveCheckpoint: weightsOnly must be a boolean, got ${JSON.stringify(options.weightsOnly)}`));
     }
+    const module = this.trainer.module;
+    // Checked before queuing: a request that can never be captured must not sit in the queue.
+    if (module === undefined) return Promise.reject(new Error('saveCheckpoint: the trainer has no module yet; call fit() first'));
     const promise = new Promise<string>((resolvePath, reject) => {
       this.requests.push({ path: resolve(path), weightsOnly: options.weightsOnly ?? false, settle: { resolve: resolvePath, reject } });
     });
     // A caller that ignores the promise must not crash the process: failures surface through fit().
     promise.catch(() => undefined);
-    if (this.trainer.stage !== 'fit' && this.trainer.module !== undefined) {
-      return this.captureRequested(this.trainer.module).then(() => this.drain()).then(() => promise);
+    if (this.trainer.stage !== 'fit' || this.loopOver) {
+      return this.captureRequested(module).then(() => this.drain()).then(() => promise);
     }
-    if (this.trainer.module === undefined) return Promise.reject(new Error('saveCheckpoint: the trainer has no module yet; call fit() first'));
     return promise;
   }
 
@@ -81,8 +106,10 @@ export class CheckpointIO {
   async captureRequested(module: LightningModule): Promise<void> {
     const requests = this.requests;
     this.requests = [];
+    const run = this.captureLock.then(() => this.captureEach(requests, module));
+    this.captureLock = run.catch(() => undefined);
     try {
-      await this.captureEach(requests, module);
+      await run;
     } catch (error) {
       // Requests after the one that failed are never captured: settle them, nobody may wait forever.
       for (const request of requests) request.settle.reject(error);
@@ -130,6 +157,8 @@ export class CheckpointIO {
 
   /** Waits until every queued write is durable; rethrows the first write failure. */
   async drain(): Promise<void> {
+    // A capture still running has not queued its write yet: wait for it first.
+    await this.captureLock;
     await this.inFlight;
     if (this.failure !== undefined) throw this.failure.error;
   }

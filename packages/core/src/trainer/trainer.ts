@@ -121,7 +121,8 @@ export class Trainer {
   /**
    * Requests a checkpoint. Inside fit, the state is captured at the end of the current step (after
    * its validation and epoch end, if any), so the file resumes exactly at the next step; the
-   * promise resolves when the file is durable. Outside fit it is captured at once.
+   * promise resolves when the file is durable. Outside fit, and once the loop is over (after
+   * onTrainEnd: onFitEnd, teardown), it is captured at once; fit settles only after it is durable.
    */
   saveCheckpoint(path: string, options: SaveOptions = {}): Promise<string> {
     return this.checkpoints.request(path, options);
@@ -211,21 +212,34 @@ export class Trainer {
         await batches.return(undefined);
       }
       await this.dispatcher.call('onTrainEnd', m);
+      // No step boundary follows: what onFitEnd or teardown requests is captured when requested
+      // (waiting for a boundary would leave a hook that awaits its save waiting forever).
+      this.checkpoints.endLoop();
       await this.checkpoints.captureRequested(m);
       await this.checkpoints.drain();
       for (const logger of this.loggers) await logger.finalize?.('success');
       await this.dispatcher.call('onFitEnd', m);
+      // A save onFitEnd requested without awaiting it is durable, and listed, before fit resolves.
+      await this.checkpoints.drain();
       this.result = this.buildResult(stopReason);
       return this.result;
     } catch (error) {
       this.metrics.discardPending();
       await this.dispatcher.call('onException', m, error).catch((hookError: unknown) => this.print(`cairn: onException hook failed: ${String(hookError)}`));
+      // onException's saves are captured together after it, as at a step boundary; later ones at once.
+      this.checkpoints.endLoop();
       await this.checkpoints.captureRequested(m).catch(() => undefined);
       await this.checkpoints.drain().catch(() => undefined);
       for (const logger of this.loggers) await Promise.resolve(logger.finalize?.('failed')).catch(() => undefined);
       throw error;
     } finally {
+      this.checkpoints.endLoop();
+      const knownFailure = this.checkpoints.failureError;
       await this.dispatcher.call('teardown', m, 'fit').catch((hookError: unknown) => this.print(`cairn: teardown hook failed: ${String(hookError)}`));
+      // Saves requested in teardown are durable before fit settles and before the folders are released.
+      await this.checkpoints.drain().catch((writeError: unknown) => {
+        if (writeError !== knownFailure) this.print(`cairn: a checkpoint requested in teardown failed: ${String(writeError)}`);
+      });
       await this.checkpoints.releaseFolders();
       this.end();
     }
