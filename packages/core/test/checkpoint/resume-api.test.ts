@@ -1,10 +1,11 @@
-import { mkdtemp, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Callback, exportCheckpointToTfjs, readCheckpointMetadata, resetRandom, Trainer } from '../../src/index.js';
 import { CheckpointFolder, CrashAfterStep, SaveAtSteps } from '../helpers/run-recorder.js';
+import { tfjsFileLoader } from '../helpers/tfjs-file-loader.js';
 import { loaders, quiet, TinyRegressor, weightValues } from '../helpers/tiny-module.js';
 
 afterEach(() => resetRandom());
@@ -82,16 +83,17 @@ describe('resume API', () => {
     await expect(Wider.loadFromCheckpoint(path)).rejects.toThrow(/'net.0.kernel' is float32\[3,8\] in the checkpoint but float32\[3,9\] in the module/);
   });
 
-  it('exports a checkpoint to TF.js format that tf.loadLayersModel opens', async () => {
+  it('exports a checkpoint to TF.js format that tf.loadLayersModel opens from the files', async () => {
     const dir = await tmp();
     const trainer = await trainWithSaves(dir, []);
     const path = join(dir, 'model.ckpt');
     await trainer.saveCheckpoint(path);
     const out = join(dir, 'web');
     const { modelJson, weights } = await exportCheckpointToTfjs(TinyRegressor, path, out);
-    const json = JSON.parse(await readFile(modelJson, 'utf8')) as tf.io.ModelJSON;
-    const weightData = new Uint8Array(await readFile(weights)).buffer;
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData }));
+    expect([modelJson, weights]).toEqual([join(out, 'model.json'), join(out, 'weights.bin')]);
+    expect((await readdir(out)).sort()).toEqual(['model.json', 'weights.bin']);
+    // Loaded as a browser would: model.json, then the weight files its manifest names, relative to it.
+    const model = await tf.loadLayersModel(tfjsFileLoader(modelJson));
     const x = tf.tensor2d([[0.1, 0.2, 0.3]]);
     const original = trainer.module as TinyRegressor;
     expect(Array.from((model.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((original.net.predict(x) as tf.Tensor).dataSync()));
