@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests import this package by name, as users do; the name means this source, not a stale dist.
+  resolve: { alias: { '@cairn/callbacks': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     // TF.js keeps one global engine per process: isolate files in forks, run them one at a time

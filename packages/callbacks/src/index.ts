@@ -1,6 +1,8 @@
 // The everyday callbacks. ModelCheckpoint and ProgressBar live in @cairn/core (the Trainer adds
-// them by default) and are re-exported here so every callback can be imported from one place.
-export { ModelCheckpoint, ProgressBar } from '@cairn/core';
+// them by default) and are re-exported here, with all that core exports alongside them, so every
+// callback can be imported from one place and is the very class the Trainer checks for.
+export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from '@cairn/core';
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from '@cairn/core';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping/early-stopping.js';
 export type { StoppingReason } from './early-stopping/criteria.js';
 export { CSVLogger, type CSVLoggerOptions } from './csv-logger/csv-logger.js';

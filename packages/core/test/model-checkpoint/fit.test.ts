@@ -2,23 +2,11 @@ import { existsSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Callback, ModelCheckpoint, readCheckpointMetadata, resetRandom, type Trainer } from '../../src/index.js';
+import { Callback, ModelCheckpoint, readCheckpointMetadata, resetRandom } from '../../src/index.js';
 import { CrashAfterStep } from '../helpers/run-recorder.js';
-import { fitWith, listFiles, readYaml, tmp } from './helpers.js';
+import { fitWith, listFiles, readYaml, SteppedClock, tmp } from './helpers.js';
 
 afterEach(() => resetRandom());
-
-/** Time is the global step in seconds, so time triggers are exact. */
-class SteppedClock extends ModelCheckpoint {
-  private trainer: Trainer | undefined;
-  override async setup(...args: Parameters<ModelCheckpoint['setup']>): Promise<void> {
-    this.trainer = args[0];
-    await super.setup(...args);
-  }
-  protected override now(): number {
-    return (this.trainer?.globalStep ?? 0) * 1000;
-  }
-}
 
 describe('ModelCheckpoint in fit', () => {
   it('keeps the top k by a monitored metric, writes last and the YAML, and fills the fit result', async () => {
@@ -80,6 +68,16 @@ describe('ModelCheckpoint in fit', () => {
     const mc = new ModelCheckpoint({ dirpath: dir, monitor: 'score', saveTopK: -1, everyNTrainSteps: 5, filename: '{step}-{score:.1f}' });
     await fitWith([mc], { maxEpochs: 2 }, [0.9, 0.7]);
     expect(await listFiles(dir)).toEqual(['best_k_models.yaml', 'step=10-score=0.7.ckpt', 'step=5-score=0.9.ckpt']);
+  });
+
+  it('a time save at a step followed by validation waits for it and uses the fresh metric', async () => {
+    const dir = await tmp();
+    // The clock reaches 5 s at step 5, the epoch's last step, whose validation has not run yet.
+    const mc = new SteppedClock({ dirpath: dir, monitor: 'score', saveTopK: -1, trainTimeInterval: '5s', filename: '{step}-{score:.1f}' });
+    await fitWith([mc], { maxEpochs: 2 }, [0.9, 0.7]);
+    // A save at once would find no score at step 5 and epoch 0's stale 0.9 at step 10.
+    expect(await listFiles(dir)).toEqual(['best_k_models.yaml', 'step=10-score=0.7.ckpt', 'step=5-score=0.9.ckpt']);
+    expect(Object.values(mc.bestKModels).map((v) => v.toFixed(1))).toEqual(['0.9', '0.7']);
   });
 
   it('trainTimeInterval saves when the interval has passed; minimumInterval spaces every save', async () => {

@@ -5,44 +5,37 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Callback, ModelCheckpoint, resetRandom, Trainer } from '../../src/index.js';
 import { CrashAfterStep, SaveAtSteps } from '../helpers/run-recorder.js';
 import { loaders, TinyRegressor } from '../helpers/tiny-module.js';
-import { base, fitWith, listFiles, readYaml, tmp } from './helpers.js';
+import { base, fitWith, leg, listFiles, readYaml, relativeModels, tmp } from './helpers.js';
 
 afterEach(() => resetRandom());
 
 const topThree = (dir: string): ModelCheckpoint =>
   new ModelCheckpoint({ dirpath: dir, monitor: 'val_loss', saveTopK: 3, saveLast: true, filename: '{epoch}-{val_loss:.6f}' });
 
-/** One process's share of a run: a fresh trainer, module and callback, optionally crashing. */
-async function leg(dir: string, crashAfter?: number, ckptPath?: string): Promise<{ trainer: Trainer; mc: ModelCheckpoint }> {
+/** One process's share of a top-3 run (8 epochs). */
+async function topThreeLeg(dir: string, crashAfter?: number, ckptPath?: string): Promise<{ trainer: Trainer; mc: ModelCheckpoint }> {
   const mc = topThree(dir);
-  const trainer = new Trainer({ ...base, maxEpochs: 8, callbacks: [mc, ...(crashAfter === undefined ? [] : [new CrashAfterStep(crashAfter)])] });
-  const { train, val } = loaders(40, 16, 8);
-  const run = trainer.fit(new TinyRegressor(), train, val, ckptPath === undefined ? {} : { ckptPath });
-  if (crashAfter === undefined) await run;
-  else await expect(run).rejects.toThrow('simulated crash');
-  return { trainer, mc };
+  return { trainer: await leg([mc], 8, crashAfter, ckptPath), mc };
 }
 
 describe('ModelCheckpoint across resumes', () => {
   it('a top-3 run interrupted and resumed several times ends like an uninterrupted one', async () => {
     const straight = await tmp();
-    const reference = await leg(straight);
-    const names = (models: Readonly<Record<string, number>>, dir: string): Record<string, number> =>
-      Object.fromEntries(Object.entries(models).map(([path, score]) => [path.slice(dir.length + 1), score]));
+    const reference = await topThreeLeg(straight);
 
     const resumed = await tmp();
-    await leg(resumed, 7);
-    await leg(resumed, 13, 'last');
-    await leg(resumed, 22, 'last');
-    await leg(resumed, 31, 'last');
-    const final = await leg(resumed, undefined, 'last');
+    await topThreeLeg(resumed, 7);
+    await topThreeLeg(resumed, 13, 'last');
+    await topThreeLeg(resumed, 22, 'last');
+    await topThreeLeg(resumed, 31, 'last');
+    const final = await topThreeLeg(resumed, undefined, 'last');
 
     expect(await listFiles(resumed)).toEqual(await listFiles(straight));
     expect((await listFiles(resumed)).filter((f) => f.startsWith('epoch='))).toHaveLength(3);
-    expect(names(final.mc.bestKModels, resumed)).toEqual(names(reference.mc.bestKModels, straight));
+    expect(relativeModels(final.mc.bestKModels, resumed)).toEqual(relativeModels(reference.mc.bestKModels, straight));
     expect(final.mc.bestModelPath.slice(resumed.length)).toBe(reference.mc.bestModelPath.slice(straight.length));
     expect(final.mc.bestModelScore).toBe(reference.mc.bestModelScore);
-    expect(names(await readYaml(join(resumed, 'best_k_models.yaml')), resumed)).toEqual(names(await readYaml(join(straight, 'best_k_models.yaml')), straight));
+    expect(relativeModels(await readYaml(join(resumed, 'best_k_models.yaml')), resumed)).toEqual(relativeModels(await readYaml(join(straight, 'best_k_models.yaml')), straight));
     expect(final.trainer.result!.bestModelPath).toBe(final.mc.bestModelPath);
   });
 

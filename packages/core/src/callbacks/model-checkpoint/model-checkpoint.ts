@@ -9,6 +9,7 @@ import type { LightningModule } from '../../module/lightning-module.js';
 import type { CheckpointReport } from '../../trainer/fit-result.js';
 import type { Trainer } from '../../trainer/trainer.js';
 import * as names from './filename.js';
+import { formatNumber } from './format-spec.js';
 import { K_BEST_YAML_NAME, writeKBestYaml } from './k-best-yaml.js';
 import { linkAtomically, pathExists, removeFile } from './files.js';
 import { resolveCheckpointOptions, type CheckpointMode, type ModelCheckpointOptions, type ResolvedCheckpointOptions } from './options.js';
@@ -48,8 +49,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   /** Run lineage: new for a fresh fit, restored on resume; marks which files this run wrote. */
   private run = '';
   private restoredSameDir = false;
-  /** The file this fit resumed from, when it is one of this run lineage's own ranked files in dirpath. */
-  private resumedOwnRanked: string | undefined;
+  /** The file this fit resumed from, when it is one of this run lineage's own ranked or last files in dirpath. */
+  private resumedOwn: { path: string; role: FileRole } | undefined;
   private lastGlobalStepSaved = 0;
   private lastSaved: { path: string; done: Promise<string> } | undefined;
   private lastTimeChecked: number | undefined;
@@ -166,7 +167,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.dirpath = this.options.dirpath ?? resolve(trainer.logDir, 'checkpoints');
     this.run = randomUUID();
     this.restoredSameDir = false;
-    this.resumedOwnRanked = undefined;
+    this.resumedOwn = undefined;
     this.lastGlobalStepSaved = 0;
     this.deferredStep = -1;
     this.validationRan = false;
@@ -264,8 +265,14 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     return this.now() - this.lastSaveTime < this.options.minimumInterval;
   }
 
+  /**
+   * async: false waits for the last requested file and for what follows it (the evicted file's
+   * deletion, best_k_models.yaml, the last link), so training goes on with the folder final.
+   */
   private async waitIfSync(): Promise<void> {
-    if (!this.options.async) await this.unsynced.catch(() => undefined);
+    if (this.options.async) return;
+    await this.unsynced.catch(() => undefined);
+    await this.followUps;
   }
 
   private log(line: string): void {
@@ -305,18 +312,20 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
       this.warned.add(message);
     }
     const current = candidates[this.monitor];
+    // Lightning takes epoch and step from the monitor candidates (a logged `epoch` wins).
+    const at = `Epoch ${candidates.epoch!}, global step ${candidates.step!}`;
     if (!entersTopK(this.topK, this.saveTopK, this.mode, current)) {
-      this.log(`Epoch ${trainer.currentEpoch}, global step ${trainer.globalStep}: '${this.monitor}' was not in top ${this.saveTopK}`);
+      this.log(`${at}: '${this.monitor}' was not in top ${this.saveTopK}`);
       return false;
     }
     const k = effectiveK(this.topK, this.saveTopK);
     const evicted = popEvicted(this.topK, k);
     const path = await this.freePath(candidates, evicted);
     admit(this.topK, k, this.mode, path, current!);
-    this.log(
-      `Epoch ${trainer.currentEpoch}, global step ${trainer.globalStep}: '${this.monitor}' reached ${current!.toFixed(5)} ` +
-        `(best ${this.topK.bestModelScore!.toFixed(5)}), saving model to '${path}' as top ${k}`,
-    );
+    // The score as ranked (NaN already replaced by the worst value, so Lightning prints 'inf'),
+    // formatted as Python's `:0.5f` formats it.
+    const score = (value: number): string => formatNumber(value, '0.5f');
+    this.log(`${at}: '${this.monitor}' reached ${score(this.topK.currentScore!)} (best ${score(this.topK.bestModelScore!)}), saving model to '${path}' as top ${k}`);
     const done = this.request(trainer, path, 'topk');
     const ranking = { ...this.topK.bestKModels };
     this.afterDurable(done, async () => {
@@ -423,7 +432,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     const resumedFrom = resolve(trainer.ckptPath!);
     const keep = new Set([...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath, resumedFrom].map((path) => (path === '' ? path : resolve(path))));
     for (const { path, role } of await findOwnFiles(dir, this.stateKey, this.run)) {
-      if (path === resumedFrom && role === 'topk') this.resumedOwnRanked = path;
+      if (path === resumedFrom && role !== 'exception') this.resumedOwn = { path, role };
       const kept = keep.has(path) || role === 'exception' || (role === 'topk' && this.saveTopK === -1);
       if (kept || !isInside(path, dir)) continue;
       await removeFile(path);
@@ -435,18 +444,22 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   /**
    * At the end of a fit that completed: the file it resumed from was never deleted while the fit
    * ran (a failing continuation keeps its starting point). When that file is one of this run
-   * lineage's own ranked files and has since left the ranking, it goes now, as it would have
-   * without the interruption: the folder ends with exactly the files of best_k_models.yaml.
+   * lineage's own ranked files that has since left the ranking, or an own `last` file since
+   * replaced under another name (a template such as `'{epoch}-last'`), it goes now, as it would
+   * have without the interruption: the folder ends with exactly the files of an uninterrupted run.
    */
   private async retireResumedFile(): Promise<void> {
-    const path = this.resumedOwnRanked;
-    this.resumedOwnRanked = undefined;
-    if (path === undefined || this.saveTopK === -1 || this.dirpath === undefined || !isInside(path, this.dirpath)) return;
+    const resumed = this.resumedOwn;
+    this.resumedOwn = undefined;
+    if (resumed === undefined || this.dirpath === undefined || !isInside(resumed.path, this.dirpath)) return;
+    // saveTopK -1 keeps every ranked file.
+    if (resumed.role === 'topk' && this.saveTopK === -1) return;
+    const { path } = resumed;
     const kept = new Set([...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath].filter((p) => p !== '').map((p) => resolve(p)));
     if (kept.has(path)) return;
     try {
       await removeFile(path);
-      this.log(`ModelCheckpoint: removed ${path}, the file this fit resumed from, no longer among the top ${this.saveTopK}`);
+      this.log(`ModelCheckpoint: removed ${path}, the file this fit resumed from, ${resumed.role === 'last' ? 'replaced by a newer last file' : `no longer among the top ${this.saveTopK}`}`);
     } catch (error) {
       this.options.log(`ModelCheckpoint: ${String(error)}`);
     }
