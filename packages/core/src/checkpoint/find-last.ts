@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import fg from 'fast-glob';
-import { CheckpointError, readCheckpointFile, readCheckpointMetadata } from './file/index.js';
-import { decodeState, describeMetadata } from './state-codec.js';
+import { CheckpointError, readCheckpointMetadata } from './file/index.js';
+import { describeMetadata, readState } from './state-codec.js';
 import type { CheckpointState } from './checkpoint-state.js';
 
 interface Candidate {
@@ -37,8 +37,7 @@ async function candidates(dirs: readonly string[], warn: (line: string) => void)
 export async function loadLast(dirs: readonly string[], warn: (line: string) => void): Promise<{ path: string; state: CheckpointState } | undefined> {
   for (const { path } of await candidates(dirs, warn)) {
     try {
-      const { tensors, metadata } = await readCheckpointFile(path);
-      return { path, state: decodeState(path, tensors, metadata) };
+      return { path, state: await readState(path) };
     } catch (error) {
       if (!(error instanceof CheckpointError)) throw error;
       warn(`cairn: newest checkpoint ${path} is corrupt (${error.message}); falling back to the next one`);
@@ -49,6 +48,5 @@ export async function loadLast(dirs: readonly string[], warn: (line: string) => 
 
 /** Reads and verifies one checkpoint file. */
 export async function loadCheckpoint(path: string): Promise<CheckpointState> {
-  const { tensors, metadata } = await readCheckpointFile(path);
-  return decodeState(path, tensors, metadata);
+  return readState(path);
 }

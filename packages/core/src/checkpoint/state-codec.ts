@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, type BorrowedTensorRecord, type TensorRecord } from './file/index.js';
+import { CheckpointError, readCheckpointFileStreaming, type BorrowedTensorRecord, type DecodedCheckpoint, type TensorRecord } from './file/index.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
-import { fromRecord, toBorrowedRecord } from './tensor-records.js';
+import { canHold, fromRecord, toBorrowedRecord } from './tensor-records.js';
 
 /** Tensor-name prefixes: module weights and optimizer slots. */
 export const WEIGHT_PREFIX = 'module.';
@@ -88,12 +88,17 @@ export function describeMetadata(path: string, metadata: Record<string, string>)
   return { weightsOnly: metadata[KEY.weightsOnly] === 'true', epoch, globalStep };
 }
 
-/** Rebuilds a state from a validated file. Throws CheckpointError('state') on missing or ill-typed pieces. */
-export function decodeState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>): CheckpointState {
+/**
+ * Rebuilds a state from a validated file. Throws CheckpointError('state') on missing or ill-typed
+ * pieces. `prebuilt` holds tensors already made from some of the records (by name); they are used
+ * instead of building those records again, and disposed if the state does not use them.
+ */
+export function decodeState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, prebuilt = new Map<string, tf.Tensor>()): CheckpointState {
   const created: tf.Tensor[] = [];
   try {
     return buildState(path, tensors, metadata, (record) => {
-      const tensor = fromRecord(record);
+      const tensor = prebuilt.get(record.name) ?? fromRecord(record);
+      prebuilt.delete(record.name);
       created.push(tensor);
       return tensor;
     });
@@ -101,7 +106,32 @@ export function decodeState(path: string, tensors: Map<string, TensorRecord>, me
     // A refused state must not leave the tensors built before the failed check behind.
     tf.dispose(created);
     throw error;
+  } finally {
+    tf.dispose([...prebuilt.values()]);
+    prebuilt.clear();
   }
+}
+
+/**
+ * Reads, verifies and decodes a checkpoint file. Each module weight and optimizer slot is copied
+ * into TF.js as soon as its bytes are read, while the next chunk of the file is being read, so
+ * building the tensors costs little beyond the read itself. Those early tensors are disposed if
+ * the file then fails verification.
+ */
+export async function readState(path: string): Promise<CheckpointState> {
+  const early = new Map<string, tf.Tensor>();
+  let file: DecodedCheckpoint;
+  try {
+    file = await readCheckpointFileStreaming(path, {}, (record) => {
+      const isStateTensor = record.name.startsWith(WEIGHT_PREFIX) || record.name.startsWith(OPTIMIZER_PREFIX);
+      // Anything else is left to decodeState, which reports it in its own words.
+      if (isStateTensor && canHold(record.dtype)) early.set(record.name, fromRecord(record));
+    });
+  } catch (error) {
+    tf.dispose([...early.values()]);
+    throw error;
+  }
+  return decodeState(path, file.tensors, file.metadata, early);
 }
 
 function buildState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, toTensor: (record: TensorRecord) => tf.Tensor): CheckpointState {

@@ -43,6 +43,11 @@ export function toBorrowedRecord(name: string, tensor: tf.Tensor): BorrowedTenso
  */
 const COPYING_BACKENDS: ReadonlySet<string> = new Set(['wasm']);
 
+/** True when TF.js has a dtype for file dtype `dtype` (fromRecord refuses the others). */
+export function canHold(dtype: SafetensorsDtype): boolean {
+  return FROM_FILE[dtype] !== undefined;
+}
+
 /** A file record as a tensor (copies the bytes into TF.js). */
 export function fromRecord(record: TensorRecord): tf.Tensor {
   const dtype = FROM_FILE[record.dtype];

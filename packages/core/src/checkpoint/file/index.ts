@@ -9,5 +9,5 @@ export { isBorrowedRecord, isLazyRecord, type BorrowedTensorRecord, type Decoded
 export { FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_LENGTH } from './format.js';
 export { encodeCheckpoint, decodeCheckpoint } from './codec.js';
 export { writeCheckpointFile, type WriteResult } from './writer.js';
-export { readCheckpointFile, readCheckpointMetadata } from './reader.js';
+export { readCheckpointFile, readCheckpointFileStreaming, readCheckpointMetadata } from './reader.js';
 export { cleanupTempFiles, isTempCheckpointName, writeFileAtomically } from './atomic-write.js';

@@ -5,7 +5,7 @@ import { decodeWithChecksum, type PrecomputedChecksum } from './codec.js';
 import { CheckpointError } from './errors.js';
 import { checkHeaderLength, parseHeader } from './header.js';
 import { planChecksum } from './integrity.js';
-import type { DecodedCheckpoint, ReadOptions } from './types.js';
+import type { DecodedCheckpoint, ReadOptions, TensorRecord } from './types.js';
 
 const PREFIX_BYTES = 8;
 /** Data are read in chunks of this size, so the CRC of one chunk runs while the next is read. */
@@ -20,6 +20,20 @@ const READ_CHUNK_BYTES = 8 << 20;
  * file again as before, using that CRC in place of a second pass over the bytes.
  */
 export async function readCheckpointFile(path: string, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
+  return readCheckpointFileStreaming(path, options, undefined);
+}
+
+/**
+ * readCheckpointFile that also hands each tensor to `onTensorRead` as soon as its bytes are in,
+ * in file order, so a consumer can copy it elsewhere while the next chunk is being read. The
+ * tensors are NOT verified yet when handed over (structure is; the checksum comes at the end): if
+ * this function throws, the consumer must discard everything it built from them.
+ */
+export async function readCheckpointFileStreaming(
+  path: string,
+  options: ReadOptions,
+  onTensorRead: ((record: TensorRecord) => void) | undefined,
+): Promise<DecodedCheckpoint> {
   const file = await open(path, 'r');
   try {
     const size = (await file.stat()).size;
@@ -36,7 +50,18 @@ export async function readCheckpointFile(path: string, options: ReadOptions = {}
     const gotHead = await readInto(file, buffer.subarray(0, headEnd), 0);
     if (gotHead !== headEnd) throw shrank(gotHead);
     const headerJson = buffer.subarray(PREFIX_BYTES, headEnd);
-    const plan = planChecksum(path, parseHeader(path, headerJson, size - headEnd), headerJson, options.requireChecksum ?? true);
+    const header = parseHeader(path, headerJson, size - headEnd);
+    const plan = planChecksum(path, header, headerJson, options.requireChecksum ?? true);
+    let handedOver = 0;
+    const handOverReadTensors = (readUpTo: number): void => {
+      if (onTensorRead === undefined) return;
+      for (; handedOver < header.entries.length; handedOver++) {
+        const { name, dtype, shape, begin, end } = header.entries[handedOver]!;
+        if (headEnd + end > readUpTo) return;
+        onTensorRead({ name, dtype, shape, data: buffer.subarray(headEnd + begin, headEnd + end) });
+      }
+    };
+    handOverReadTensors(headEnd);
     // The digits lie inside the header, so the rest of the file is checksummed as it is.
     let crc = plan === null ? 0 : checksumWithZeroedDigits(buffer.subarray(0, headEnd), plan.digitsOffset);
     let position = headEnd;
@@ -52,6 +77,7 @@ export async function readCheckpointFile(path: string, options: ReadOptions = {}
       // A read that fails while we are here is awaited (and thrown) on the next turn of the loop.
       next?.catch(() => undefined);
       if (plan !== null) crc = updateCrc(crc, buffer.subarray(start, position));
+      handOverReadTensors(position);
     }
     const precomputed: PrecomputedChecksum | undefined = plan === null ? undefined : { digitsOffset: plan.digitsOffset, crc };
     return decodeWithChecksum(buffer, { ...options, path }, precomputed);

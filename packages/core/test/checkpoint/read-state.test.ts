@@ -1,0 +1,96 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
+import { CheckpointError, readCheckpointFile, readCheckpointFileStreaming, writeCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
+import { decodeState, readState } from '../../src/checkpoint/state-codec.js';
+import { record, tempFolders } from '../checkpoint-file/helpers.js';
+
+const folders = tempFolders();
+afterEach(() => folders.cleanup());
+
+/** A minimal full-state file: two module weights larger than one read chunk together, one Adam-like slot. */
+function stateRecords(): TensorRecord[] {
+  return [
+    record('module.dense/kernel', 'F32', [3 << 20], 1),
+    record('module.dense/bias', 'F32', [7], 2),
+    record('optimizer.dense/kernel/m', 'F32', [3 << 20], 3),
+    record('optimizer.unlisted', 'F32', [2], 4),
+  ];
+}
+
+const METADATA: Record<string, string> = {
+  'cairn.weights_only': 'false',
+  'cairn.epoch': '1',
+  'cairn.global_step': '9',
+  'cairn.progress': '{"epoch":1,"globalStep":9,"batchesDone":4}',
+  'cairn.callbacks': '{}',
+  'cairn.optimizer': '{"className":"Adam","config":{},"slotNames":["dense/kernel/m"]}',
+};
+
+/** Byte-exact equality that stays fast on megabytes (toEqual walks element by element). */
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const bits = (t: tf.Tensor): Uint8Array => new Uint8Array(t.dataSync().slice().buffer);
+
+describe('readCheckpointFileStreaming', () => {
+  it('hands over every tensor once, in file order, with the bytes the full read returns', async () => {
+    const path = join(await folders.make(), 's.ckpt');
+    await writeCheckpointFile(path, stateRecords(), METADATA);
+    const seen: [string, Uint8Array][] = [];
+    const decoded = await readCheckpointFileStreaming(path, {}, (r) => seen.push([r.name, r.data.slice()]));
+    expect(seen.map(([name]) => name)).toEqual([...decoded.tensors.keys()]);
+    for (const [name, data] of seen) expect(same(data, decoded.tensors.get(name)!.data)).toBe(true);
+  });
+
+  it('still refuses a file whose data were changed, after handing its tensors over', async () => {
+    const path = join(await folders.make(), 'bad.ckpt');
+    await writeCheckpointFile(path, stateRecords(), METADATA);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 3]! ^= 0x10;
+    await writeFile(path, bytes);
+    let handed = 0;
+    const error = await readCheckpointFileStreaming(path, {}, () => handed++).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as CheckpointError).check).toBe('checksum');
+    expect(handed).toBe(4);
+  });
+});
+
+describe.each<Accelerator>(['cpu', 'wasm'])('readState on %s', (accelerator) => {
+  it('gives the same state as decoding a full read, and leaves no unused tensor behind', async () => {
+    await selectBackend(accelerator);
+    const path = join(await folders.make(), 's.ckpt');
+    await writeCheckpointFile(path, stateRecords(), METADATA);
+    const before = tf.memory().numTensors;
+    const streamed = await readState(path);
+    const full = await readCheckpointFile(path);
+    const reference = decodeState(path, full.tensors, full.metadata);
+    expect([...streamed.weights.keys()]).toEqual([...reference.weights.keys()]);
+    for (const [name, tensor] of streamed.weights) expect(same(bits(tensor), bits(reference.weights.get(name)!))).toBe(true);
+    expect(streamed.optimizer?.weights).toHaveLength(1);
+    expect(same(bits(streamed.optimizer!.weights[0]!), bits(reference.optimizer!.weights[0]!))).toBe(true);
+    expect(streamed.progress).toEqual({ epoch: 1, globalStep: 9, batchesDone: 4 });
+    // 'optimizer.unlisted' was built early but belongs to no slot: it must not stay alive.
+    const alive = (s: typeof streamed): tf.Tensor[] => [...s.weights.values(), ...(s.optimizer?.weights ?? [])];
+    expect(tf.memory().numTensors - before).toBe(alive(streamed).length + alive(reference).length);
+    tf.dispose([...alive(streamed), ...alive(reference)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('disposes the tensors it built early when the file fails verification or decoding', async () => {
+    await selectBackend(accelerator);
+    const dir = await folders.make();
+    const corrupt = join(dir, 'corrupt.ckpt');
+    await writeCheckpointFile(corrupt, stateRecords(), METADATA);
+    const bytes = await readFile(corrupt);
+    bytes[bytes.length - 1]! ^= 0x01;
+    await writeFile(corrupt, bytes);
+    const undecodable = join(dir, 'undecodable.ckpt');
+    await writeCheckpointFile(undecodable, stateRecords(), { ...METADATA, 'cairn.optimizer': '{"className":"Adam","slotNames":["missing"]}' });
+    const before = tf.memory().numTensors;
+    await expect(readState(corrupt)).rejects.toMatchObject({ check: 'checksum' });
+    await expect(readState(undecodable)).rejects.toMatchObject({ check: 'state' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
