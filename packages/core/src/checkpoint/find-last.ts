@@ -31,8 +31,11 @@ async function candidates(dirs: readonly string[], warn: (line: string) => void)
 }
 
 /**
- * The newest valid full checkpoint in `dirs`, read and verified. A corrupt newest file is named
- * in a warning and the next one is tried.
+ * The newest valid full checkpoint in `dirs`, read and verified. A newest file that fails a check
+ * of its bytes or of its content (CheckpointError: corrupt, or a state Cairn cannot decode) is
+ * named in a warning and the next one is tried. Other errors (I/O such as EACCES or EIO) are
+ * thrown: they are not about that file's content, and falling back would silently resume from
+ * an older step.
  */
 export async function loadLast(dirs: readonly string[], warn: (line: string) => void): Promise<{ path: string; state: CheckpointState } | undefined> {
   for (const { path } of await candidates(dirs, warn)) {
@@ -40,7 +43,8 @@ export async function loadLast(dirs: readonly string[], warn: (line: string) => 
       return { path, state: await readState(path) };
     } catch (error) {
       if (!(error instanceof CheckpointError)) throw error;
-      warn(`cairn: newest checkpoint ${path} is corrupt (${error.message}); falling back to the next one`);
+      const what = error.check === 'state' ? 'holds a state Cairn cannot decode' : 'is corrupt';
+      warn(`cairn: newest checkpoint ${path} ${what} (${error.message}); falling back to the next one`);
     }
   }
   return undefined;

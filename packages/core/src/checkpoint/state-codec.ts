@@ -97,6 +97,10 @@ export function decodeState(path: string, tensors: Map<string, TensorRecord>, me
   const created: tf.Tensor[] = [];
   try {
     return buildState(path, tensors, metadata, (record) => {
+      // A valid file may still hold a dtype TF.js has no type for (F64, I64, F16 from another
+      // safetensors tool): that is the file's content, not a fault of ours, so it is a state
+      // check like the others (and 'last' falls back past such a file).
+      if (!canHold(record.dtype)) throw new CheckpointError(path, 'state', `tensor '${record.name}' has dtype ${record.dtype}, which TF.js cannot hold`);
       const tensor = prebuilt.get(record.name) ?? fromRecord(record);
       prebuilt.delete(record.name);
       created.push(tensor);
