@@ -4,7 +4,7 @@ import { candidatesFor, type Accelerator, type ConcreteAccelerator } from './acc
 import { BackendUnavailableError } from './backend-unavailable.js';
 import { activateNodeBinding, type ModuleLoader } from './node-binding.js';
 import { installCpuCastFix } from './cpu-cast-fix.js';
-import { activateWasm } from './wasm-setup.js';
+import { activateWasm, importWasmPackage, type WasmLoader } from './wasm-setup.js';
 
 // At import, not at fit: the data a user builds before fit lives on cpu until a backend is chosen.
 installCpuCastFix();
@@ -25,6 +25,8 @@ export interface SelectBackendOptions {
   log?: (line: string) => void;
   /** Loads the optional tfjs-node packages; defaults to `require` from this package. Injected by tests. */
   loadModule?: ModuleLoader;
+  /** Imports @tensorflow/tfjs-backend-wasm; defaults to `import()`. Injected by tests to make wasm fail. */
+  loadWasm?: WasmLoader;
 }
 
 /**
@@ -38,13 +40,18 @@ const defaultLoader: ModuleLoader = async (name) => requireFromHere(name);
 /** The last report logged, so that repeated calls with the same outcome (fit, then validate) stay quiet. */
 let lastReport: string | undefined;
 
-async function activate(accelerator: ConcreteAccelerator, loadModule: ModuleLoader): Promise<string> {
+interface Loaders {
+  loadModule: ModuleLoader;
+  loadWasm: WasmLoader;
+}
+
+async function activate(accelerator: ConcreteAccelerator, loaders: Loaders): Promise<string> {
   switch (accelerator) {
     case 'gpu':
     case 'tensorflow':
-      return activateNodeBinding(accelerator, loadModule);
+      return activateNodeBinding(accelerator, loaders.loadModule);
     case 'wasm':
-      return activateWasm();
+      return activateWasm(loaders.loadWasm);
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) {
         throw new BackendUnavailableError("cairn: the pure-JavaScript 'cpu' backend failed to initialize.", 'cpu failed', false);
@@ -53,11 +60,15 @@ async function activate(accelerator: ConcreteAccelerator, loadModule: ModuleLoad
   }
 }
 
-/** Why `'auto'` skipped the faster candidates; the common case (no tfjs-node at all) in three words. */
+/**
+ * Why `'auto'` skipped the faster candidates. The common case (neither tfjs-node package installed)
+ * is said in three words, also when wasm failed after them, so that the line names the real problem.
+ */
 function skippedSummary(skipped: readonly BackendUnavailableError[]): string | undefined {
   if (skipped.length === 0) return undefined;
-  if (skipped.length === 2 && skipped.every((e) => e.notInstalled)) return 'no tfjs-node found';
-  return skipped.map((e) => e.summary).join('; ');
+  const absent = skipped.filter((e) => e.notInstalled);
+  if (absent.length !== 2) return skipped.map((e) => e.summary).join('; ');
+  return ['no tfjs-node found', ...skipped.filter((e) => !e.notInstalled).map((e) => e.summary)].join('; ');
 }
 
 /**
@@ -67,12 +78,12 @@ function skippedSummary(skipped: readonly BackendUnavailableError[]): string | u
  */
 export async function selectBackend(accelerator: Accelerator, options: SelectBackendOptions = {}): Promise<BackendInfo> {
   const candidates = candidatesFor(accelerator);
-  const loadModule = options.loadModule ?? defaultLoader;
+  const loaders: Loaders = { loadModule: options.loadModule ?? defaultLoader, loadWasm: options.loadWasm ?? importWasmPackage };
   const skipped: BackendUnavailableError[] = [];
   for (const candidate of candidates) {
     let description: string;
     try {
-      description = await activate(candidate, loadModule);
+      description = await activate(candidate, loaders);
     } catch (error) {
       // Only 'auto' moves on; an explicit request, or an unexpected error, is the caller's to see.
       if (accelerator !== 'auto' || !(error instanceof BackendUnavailableError)) throw error;

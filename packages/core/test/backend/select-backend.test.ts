@@ -2,35 +2,7 @@ import { afterEach, describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { AUTO_ORDER, candidatesFor } from '../../src/backend/accelerator.js';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
-
-const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
-const NODE_PACKAGE = '@tensorflow/tfjs-node';
-
-/** The error Node's ESM loader throws for a package that is not installed. */
-function notFound(name: string): Error {
-  return Object.assign(new Error(`Cannot find package '${name}' imported from /app/select-backend.js`), { code: 'ERR_MODULE_NOT_FOUND' });
-}
-
-/**
- * Stands in for importing tfjs-node(-gpu), which registers a backend named 'tensorflow': here a cpu backend
- * under that name, so selection can be tested without libtensorflow.
- */
-function registerFakeTensorflowBackend(): void {
-  if (tf.findBackendFactory('tensorflow') !== null) return;
-  tf.registerBackend('tensorflow', () => new tf.MathBackendCPU(), -1);
-  if (tf.getKernelsForBackend('tensorflow').length === 0) tf.copyRegisteredKernels('cpu', 'tensorflow');
-}
-
-/** A loader where the packages in `present` load (registering the fake backend), `broken` ones throw, the rest are missing. */
-function loader(present: string[], broken: Record<string, Error> = {}): (name: string) => Promise<unknown> {
-  return async (name) => {
-    const failure = broken[name];
-    if (failure !== undefined) throw failure;
-    if (!present.includes(name)) throw notFound(name);
-    registerFakeTensorflowBackend();
-    return {};
-  };
-}
+import { GPU_PACKAGE, loader, NODE_PACKAGE, notFound } from './fake-loaders.js';
 
 afterEach(async () => {
   await tf.setBackend('cpu');

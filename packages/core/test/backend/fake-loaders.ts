@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModuleLoader } from '../../src/backend/node-binding.js';
+
+export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
+export const NODE_PACKAGE = '@tensorflow/tfjs-node';
+
+/** The error Node's ESM loader throws for a package that is not installed. */
+export function notFound(name: string): Error {
+  return Object.assign(new Error(`Cannot find package '${name}' imported from /app/select-backend.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+}
+
+/**
+ * Stands in for importing tfjs-node(-gpu), which registers a backend named 'tensorflow': here a cpu backend
+ * under that name, so selection can be tested without libtensorflow.
+ */
+function registerFakeTensorflowBackend(): void {
+  if (tf.findBackendFactory('tensorflow') !== null) return;
+  tf.registerBackend('tensorflow', () => new tf.MathBackendCPU(), -1);
+  if (tf.getKernelsForBackend('tensorflow').length === 0) tf.copyRegisteredKernels('cpu', 'tensorflow');
+}
+
+/** A loader where the packages in `present` load (registering the fake backend), `broken` ones throw, the rest are missing. */
+export function loader(present: string[], broken: Record<string, Error> = {}): ModuleLoader {
+  return async (name) => {
+    const failure = broken[name];
+    if (failure !== undefined) throw failure;
+    if (!present.includes(name)) throw notFound(name);
+    registerFakeTensorflowBackend();
+    return {};
+  };
+}
