@@ -71,12 +71,15 @@ export abstract class LightningModule<B = unknown> {
     this.hparams = { ...this.hparams, ...params };
   }
 
-  /** Every weight (trainable or not) under its stable name. */
+  /**
+   * Every weight (trainable or not) under its stable name: the models, layers and variables held
+   * in fields, directly or inside arrays, plain objects and nested LightningModules.
+   */
   namedWeights(): NamedWeight[] {
-    return discoverWeights(this, NOT_WEIGHTS);
+    return discoverWeights(this, NOT_WEIGHTS, (value) => value instanceof LightningModule);
   }
 
-  /** The variables the optimizer updates. */
+  /** The variables the optimizer updates: the trainable ones of {@link namedWeights}. */
   parameters(): tf.Variable[] {
     return this.namedWeights()
       .filter((w) => w.trainable)
