@@ -1,9 +1,10 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { resetRandom, type Callback } from '@cairn/core';
+import { ModelCheckpoint, resetRandom, type Callback } from '@cairn/core';
 import { CSVLogger } from '../src/csv-logger/csv-logger.js';
 import { parseRows } from '../src/csv-logger/csv-text.js';
 import { CrashAfterStep, loaders, SaveAtStep, testTrainer, TinyRegressor } from './helpers/tiny-module.js';
@@ -44,5 +45,21 @@ describe('CSVLogger in a real fit', () => {
     const resumed = await fit(dir, [], path);
     expect(resumed.logDir).toBe(join(dir, 'lightning_logs', 'version_0'));
     expect(await readFile(resumed.metricsFilePath, 'utf8')).toBe(await readFile(reference.metricsFilePath, 'utf8'));
+  });
+
+  it("puts the default ModelCheckpoint's files in <csv log dir>/checkpoints, not in defaultRootDir", async () => {
+    const logger = new CSVLogger({ saveDir: await tempDir() });
+    const rootDir = await tempDir();
+    const trainer = testTrainer({ maxEpochs: 2, logger, enableCheckpointing: true, defaultRootDir: rootDir });
+    const { train, val } = loaders();
+    const result = await trainer.fit(new TinyRegressor(), train, val);
+    const checkpoints = join(logger.logDir, 'checkpoints');
+    const [callback] = trainer.callbacks.filter((c): c is ModelCheckpoint => c instanceof ModelCheckpoint);
+    expect(callback?.dirpath).toBe(checkpoints);
+    // Saved every epoch (two files written), the newest kept: Lightning's default.
+    expect(result.checkpointingFiles.map((path) => dirname(path))).toEqual([checkpoints, checkpoints]);
+    expect(await readdir(checkpoints)).toEqual(['epoch=1-step=10.ckpt']);
+    expect(result.bestModelPath).toBe(join(checkpoints, 'epoch=1-step=10.ckpt'));
+    expect(existsSync(join(rootDir, 'checkpoints'))).toBe(false);
   });
 });

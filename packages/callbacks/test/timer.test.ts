@@ -1,9 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resetRandom, type Callback } from '@cairn/core';
+import * as tf from '@tensorflow/tfjs';
+import { loadCheckpoint, ModelCheckpoint, resetRandom, type Callback } from '@cairn/core';
 import { LambdaCallback } from '../src/lambda-callback.js';
 import { formatDuration, parseDuration } from '../src/timer/duration.js';
 import { Timer, type TimerOptions } from '../src/timer/timer.js';
@@ -100,6 +101,38 @@ describe('Timer in a real fit (fake clock: every training step takes 1 s)', () =
     const d3 = loaders();
     const resumed = await testTrainer({ maxEpochs: 10, callbacks: more.callbacks }).fit(new TinyRegressor(), d3.train, d3.val, { ckptPath: path });
     expect(resumed.globalStep).toBe(13);
+    expect(more.timer.timeElapsed()).toBe(13_000);
+  });
+
+  it('with a real ModelCheckpoint: stops cleanly at maxTime, and the checkpoint of the stopping point resumes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-timer-ckpt-'));
+    // 5 steps per epoch: maxTime 7.5 s runs out after step 8, inside the second epoch, which the loop closes.
+    const first = setup({ maxTime: 7500 }, [new ModelCheckpoint({ dirpath: dir, saveLast: true })]);
+    const data = loaders();
+    const trainer = testTrainer({ maxEpochs: 10, callbacks: first.callbacks });
+    const stopped = await trainer.fit(new TinyRegressor(), data.train, data.val);
+    expect(stopped).toMatchObject({ stopReason: 'shouldStop', globalStep: 8, epochs: 2 });
+    expect(first.lines).toHaveLength(1);
+    expect(trainer.stage).toBeUndefined();
+    // Only finished files: no temp file or lock left behind by the stop.
+    expect((await readdir(dir)).sort()).toEqual(['epoch=1-step=8.ckpt', 'last.ckpt']);
+    const state = await loadCheckpoint(stopped.lastModelPath);
+    tf.dispose([...state.weights.values(), ...(state.optimizer?.weights ?? [])]);
+    expect(state.globalStep).toBe(8);
+    expect(state.callbacks.Timer).toEqual({ timeElapsed: { train: 8000, validate: 0 }, stopped: true });
+
+    // More time: ckptPath 'last' finds it, training goes on from step 9 and stops once 12.5 s are used in all.
+    const steps: number[] = [];
+    const more = setup({ maxTime: 12_500 }, [
+      new ModelCheckpoint({ dirpath: dir, saveLast: true }),
+      new LambdaCallback({ onTrainBatchStart: (t) => void steps.push(t.globalStep + 1) }),
+    ]);
+    const d2 = loaders();
+    const resumedTrainer = testTrainer({ maxEpochs: 10, callbacks: more.callbacks });
+    const resumed = await resumedTrainer.fit(new TinyRegressor(), d2.train, d2.val, { ckptPath: 'last' });
+    expect([stopped.lastModelPath, stopped.bestModelPath]).toContain(resumedTrainer.ckptPath);
+    expect(steps).toEqual([9, 10, 11, 12, 13]);
+    expect(resumed).toMatchObject({ stopReason: 'shouldStop', globalStep: 13 });
     expect(more.timer.timeElapsed()).toBe(13_000);
   });
 });

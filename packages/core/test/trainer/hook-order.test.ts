@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Callback, Trainer, type HookName } from '../../src/index.js';
+import { Callback, Trainer } from '../../src/index.js';
+import { HOOKS, Recorder } from '../helpers/hook-recorder.js';
 import { loaders, quiet, TinyRegressor } from '../helpers/tiny-module.js';
-
-const HOOKS: HookName[] = [
-  'setup', 'teardown', 'onFitStart', 'onFitEnd', 'onSanityCheckStart', 'onSanityCheckEnd', 'onTrainStart', 'onTrainEnd',
-  'onTrainEpochStart', 'onTrainEpochEnd', 'onTrainBatchStart', 'onTrainBatchEnd', 'onBeforeOptimizerStep',
-  'onValidationStart', 'onValidationEnd', 'onValidationEpochStart', 'onValidationEpochEnd', 'onValidationBatchStart',
-  'onValidationBatchEnd', 'onException', 'onSaveCheckpoint', 'onLoadCheckpoint',
-];
-
-class Recorder extends Callback {
-  readonly calls: string[] = [];
-  constructor() {
-    super();
-    for (const hook of HOOKS) {
-      Object.defineProperty(this, hook, { value: () => void this.calls.push(hook) });
-    }
-  }
-}
 
 const VALIDATION = ['onValidationStart', 'onValidationEpochStart', 'onValidationBatchStart', 'onValidationBatchEnd', 'onValidationEpochEnd', 'onValidationEnd'];
 const BATCH = ['onTrainBatchStart', 'onBeforeOptimizerStep', 'onTrainBatchEnd'];

@@ -1,7 +1,13 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Callback, DataLoader, resetRandom, TensorDataset, Trainer } from '../../src/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DataLoader, getLearningRate, ProgressBar, resetRandom, StepLR, TensorDataset, Trainer, type FitResult, type OptimizerConfig } from '../../src/index.js';
+import { epochCheckpointsWritten, TensorCountProbe } from '../helpers/tensor-count.js';
 import { loaders, quiet, regressionData, TinyRegressor, weightValues } from '../helpers/tiny-module.js';
+import { FakeStream } from '../progress-bar/fake-stream.js';
 
 function unseededLoaders(): { train: DataLoader<tf.Tensor[]>; val: DataLoader<tf.Tensor[]> } {
   const t = regressionData(32, 1);
@@ -10,6 +16,14 @@ function unseededLoaders(): { train: DataLoader<tf.Tensor[]>; val: DataLoader<tf
 }
 
 afterEach(() => resetRandom());
+
+/** TinyRegressor whose lr halves every 10 steps: the scheduler runs inside every step. */
+class SteppedLr extends TinyRegressor {
+  override configureOptimizers(): OptimizerConfig {
+    const optimizer = tf.train.adam(0.01);
+    return { optimizer, lrScheduler: { scheduler: new StepLR(optimizer, { stepSize: 10, gamma: 0.5 }), interval: 'step' } };
+  }
+}
 
 async function trainedWeights(seed: number | undefined): Promise<{ initial: Record<string, number[]>; final: Record<string, number[]> }> {
   const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 2, ...(seed === undefined ? {} : { seed }) });
@@ -34,16 +48,47 @@ describe('seed', () => {
 
 describe('memory', () => {
   it('leaks no tensor: the count after step 10 equals the count after step 100', async () => {
-    const counts = new Map<number, number>();
-    class Probe extends Callback {
-      override onTrainBatchEnd(trainer: Trainer): void {
-        if (trainer.globalStep === 10 || trainer.globalStep === 100) counts.set(trainer.globalStep, tf.memory().numTensors);
-      }
-    }
+    const probe = new TensorCountProbe([10, 100]);
     const { train, val } = loaders(80, 16, 8);
-    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxSteps: 100, callbacks: [new Probe()] });
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxSteps: 100, callbacks: [probe] });
     await trainer.fit(new TinyRegressor(), train, val);
-    expect(counts.get(10)).toBeGreaterThan(0);
-    expect(counts.get(100)).toBe(counts.get(10));
+    expect(probe.counts.get(10)).toBeGreaterThan(0);
+    expect(probe.counts.get(100)).toBe(probe.counts.get(10));
+  });
+});
+
+describe('memory on wasm with a saving ModelCheckpoint, a progress bar, an lr scheduler and validation', () => {
+  const probe = new TensorCountProbe([10, 100], epochCheckpointsWritten);
+  const stream = new FakeStream(false);
+  let trainer: Trainer;
+  let result: FitResult;
+
+  // One fit serves both tests: the second only asserts the leak, so its known failure hides nothing else.
+  beforeAll(async () => {
+    const { train, val } = loaders(80, 16, 8);
+    // Only the progress bar is given (to capture its output): the Trainer adds its default ModelCheckpoint.
+    trainer = new Trainer({
+      accelerator: 'wasm', maxSteps: 100, defaultRootDir: await mkdtemp(join(tmpdir(), 'cairn-leak-')), log: () => undefined,
+      callbacks: [probe, new ProgressBar({ stream })],
+    });
+    result = await trainer.fit(new SteppedLr(), train, val);
+  });
+
+  it('runs every part under test: wasm, 10 epoch checkpoints, 10 progress lines, a decayed lr', () => {
+    expect(trainer.backend?.backend).toBe('wasm');
+    expect(result.checkpointingFiles).toHaveLength(10);
+    expect(result.metrics.val_loss).toBeGreaterThan(0);
+    expect(existsSync(result.bestModelPath)).toBe(true);
+    expect(stream.text.split('\n').filter((line) => /^Epoch \d+: 10 batches/.test(line))).toHaveLength(10);
+    expect(getLearningRate(trainer.optimizer!)).toBeCloseTo(0.01 * 0.5 ** 10, 10);
+    expect(probe.counts.get(10)).toBeGreaterThan(0);
+  });
+
+  // KNOWN BUG, marked `fails` until fixed: every checkpoint save leaks one tensor (9 between steps
+  // 10 and 100). captureOptimizer (src/checkpoint/optimizer-state.ts) shares the tensors of
+  // optimizer.getWeights(), whose first entry 'iter' is a fresh scalar TF.js makes on each call;
+  // nobody disposes it. Once fixed this test fails: drop `.fails`.
+  it.fails('leaks no tensor: the count after step 10 equals the count after step 100', () => {
+    expect(probe.counts.get(100)).toBe(probe.counts.get(10));
   });
 });
