@@ -18,8 +18,9 @@ function privateVariable(optimizer: tf.Optimizer, field: string): tf.Variable {
 }
 
 /**
- * Snapshots the optimizer's state (shared buffers, no copy: see shareTensor). Slot names are rewritten from TF.js variable names (which carry
- * per-process counters) to the module's stable weight names.
+ * Snapshots the optimizer's state (shared buffers, no copy: see shareTensor). Slot names are
+ * rewritten from TF.js variable names (which carry per-process counters) to the module's stable
+ * weight names.
  */
 export async function captureOptimizer(optimizer: tf.Optimizer, stableNames: ReadonlyMap<string, string>): Promise<OptimizerState> {
   const className = optimizer.getClassName();
@@ -44,7 +45,9 @@ export async function captureOptimizer(optimizer: tf.Optimizer, stableNames: Rea
     className,
     config: optimizer.getConfig() as Record<string, unknown>,
     slotNames,
-    weights: named.map(({ tensor }) => shareTensor(tensor)),
+    // Slots are the optimizer's live variables: share them. `iter` is a scalar getWeights() made
+    // just now, owned by nobody else: the snapshot takes it as it is (sharing it would leak it).
+    weights: named.map(({ tensor }) => (tensor instanceof tf.Variable ? shareTensor(tensor) : tensor)),
     privateState,
   };
 }

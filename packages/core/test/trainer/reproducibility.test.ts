@@ -84,11 +84,8 @@ describe('memory on wasm with a saving ModelCheckpoint, a progress bar, an lr sc
     expect(probe.counts.get(10)).toBeGreaterThan(0);
   });
 
-  // KNOWN BUG, marked `fails` until fixed: every checkpoint save leaks one tensor (9 between steps
-  // 10 and 100). captureOptimizer (src/checkpoint/optimizer-state.ts) shares the tensors of
-  // optimizer.getWeights(), whose first entry 'iter' is a fresh scalar TF.js makes on each call;
-  // nobody disposes it. Once fixed this test fails: drop `.fails`.
-  it.fails('leaks no tensor: the count after step 10 equals the count after step 100', () => {
+  // Each save snapshots the optimizer too, whose getWeights() makes a fresh 'iter' scalar every call.
+  it('leaks no tensor: the count after step 10 equals the count after step 100', () => {
     expect(probe.counts.get(100)).toBe(probe.counts.get(10));
   });
 });
