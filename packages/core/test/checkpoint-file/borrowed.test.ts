@@ -92,6 +92,18 @@ describe('borrowed tensor records', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('saves one after another (reusing the staging buffers), a failed one in between, all come out exact', async () => {
+    const dir = await folders.make();
+    const big = (seed: number): TensorRecord => record('w', 'U8', [STAGING_BYTES + 77], seed);
+    await writeCheckpointFile(join(dir, 'a.ckpt'), [big(1)]);
+    const liar: BorrowedTensorRecord = { ...lender(big(2), []), view: () => new Uint8Array(5) };
+    await expect(writeCheckpointFile(join(dir, 'b.ckpt'), [liar])).rejects.toThrow(CheckpointError);
+    await writeCheckpointFile(join(dir, 'c.ckpt'), [lender(big(3), [])]);
+    for (const [name, seed] of [['a.ckpt', 1], ['c.ckpt', 3]] as const) {
+      expect((await readFile(join(dir, name))).equals(Buffer.from(encodeCheckpoint([big(seed)])))).toBe(true);
+    }
+  });
+
   it('are read back exactly through the checking reader', async () => {
     const eager = [record('w', 'F32', [1000], 7)];
     const path = join(await folders.make(), 'w.ckpt');

@@ -12,6 +12,22 @@ export interface PositionalWriter {
 export const STAGING_BYTES = 8 << 20;
 
 /**
+ * Full-size staging buffers of finished saves, kept for the next one: a fresh 16 MiB of external
+ * memory per save makes V8 run a full GC ("external memory pressure") in the middle of saves.
+ */
+const spareBuffers: Uint8Array[] = [];
+const MAX_SPARE_BUFFERS = 2;
+
+function stagingBuffer(size: number): Uint8Array {
+  if (size === STAGING_BYTES) {
+    const spare = spareBuffers.pop();
+    if (spare !== undefined) return spare;
+  }
+  // Not zero-filled: only bytes copied in are ever written out.
+  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+}
+
+/**
  * Appends bytes to a file in order while keeping a running CRC-32 of everything written, through
  * two reused staging buffers: while one buffer's write runs on libuv's thread pool, the next bytes
  * are copied into the other and checksummed on this thread. A save therefore costs about one raw
@@ -34,7 +50,7 @@ export class CrcFileSink {
     totalBytes: number,
   ) {
     const size = Math.max(1, Math.min(STAGING_BYTES, totalBytes));
-    this.buffers = [new Uint8Array(size), new Uint8Array(size)];
+    this.buffers = [stagingBuffer(size), stagingBuffer(size)];
   }
 
   /** CRC-32 of every byte handed to a write; complete once `flush()` has resolved. */
@@ -79,6 +95,16 @@ export class CrcFileSink {
   /** Waits for the write in flight, if any, ignoring its outcome: call before closing the file after a failure. */
   async settle(): Promise<void> {
     await this.inFlight?.catch(() => undefined);
+  }
+
+  /**
+   * Gives the staging buffers back for the next save. Only once no write is in flight (after
+   * `flush()` or `settle()`); the sink is unusable afterwards.
+   */
+  recycle(): void {
+    for (const buffer of this.buffers) {
+      if (buffer.length === STAGING_BYTES && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buffer);
+    }
   }
 
   /** Overwrites bytes already flushed, without touching the running CRC. */

@@ -36,10 +36,10 @@ export async function writeCheckpointFile(
         await sink.write(() => preamble.bytes);
         for (const entry of layout.entries) await writeEntry(path, sink, entry, pending);
         await sink.flush();
-      } catch (error) {
-        // The file is closed and deleted next: no write of ours may still be running then.
+      } finally {
+        // The file is closed (and on failure deleted) next: no write of ours may still be running.
         await sink.settle();
-        throw error;
+        sink.recycle();
       }
       if (sink.length !== bytes) throw new CheckpointError(path, 'input', `wrote ${sink.length} bytes instead of ${bytes}`);
       // The header went out with '0' digits, so the running CRC is the checksum of the final file.
