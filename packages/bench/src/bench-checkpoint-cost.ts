@@ -53,7 +53,7 @@ export async function benchCheckpointCost(ctx: BenchContext): Promise<BenchOutpu
   probe.dispose();
   const train = syntheticSplit(steps * BATCH, [widths[0]!], widths[widths.length - 1]!);
   const raw = payload(stateBytes);
-  const { reps } = repsFor(ctx, 2);
+  const { reps } = repsFor(ctx, 3);
   ctx.say(`checkpointing cost: ${megabytes(stateBytes)} state, ${steps} steps, ${reps} pairs`);
   const ratios: number[] = [];
   const withSaves: number[] = [];

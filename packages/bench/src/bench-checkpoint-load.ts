@@ -29,7 +29,7 @@ export async function benchCheckpointLoad(ctx: BenchContext, files: readonly { l
   for (const { label, path } of files) {
     const bytes = (await stat(path)).size;
     for (const reader of ['readCheckpointFile', 'loadCheckpoint'] as const) {
-      const { reps, warmup } = repsFor(ctx, 5);
+      const { reps, warmup } = repsFor(ctx, 9);
       ctx.say(`checkpoint load ${label} (${reader}): ${reps} pairs`);
       const comparison = await alternate({
         warmup,

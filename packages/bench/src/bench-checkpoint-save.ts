@@ -28,7 +28,7 @@ export async function benchCheckpointSave(ctx: BenchContext, sizes: readonly Sta
       const fileBytes = (await stat(kept)).size;
       out.files.push({ label: size.label, path: kept });
       const raw = payload(fileBytes);
-      const { reps, warmup } = repsFor(ctx, 5);
+      const { reps, warmup } = repsFor(ctx, 9);
       ctx.say(`checkpoint save ${size.label}: ${megabytes(fileBytes)} file, ${reps} pairs`);
       let run = 0;
       // Timed saves run bare: memory sampling (a timer every 2 ms) would slow the Cairn side only.
