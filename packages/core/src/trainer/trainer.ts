@@ -18,6 +18,7 @@ import type { CheckpointReport, FitResult, StopReason } from './fit-result.js';
 import { limitBatches, resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './options.js';
 import { resolveOptimizers } from './resolve-optimizers.js';
 import { runOptimizerStep } from './training-step.js';
+import { validationDueAfterStep } from './validation-schedule.js';
 
 export interface FitOptions {
   /** Resume from a checkpoint file, `'last'` (newest valid one) or `'best'` (the ModelCheckpoint's best). */
@@ -190,7 +191,7 @@ export class Trainer {
             break;
           }
           await this.runTrainingBatch(m, next.value, batchIdx, train.ownsBatches);
-          if (this.isValidationDue(val, batchIdx)) await this.runValidation(m, val!, this.numValBatches);
+          if (this.isValidationDue(val)) await this.runValidation(m, val!, this.numValBatches);
           const epochFinished = this.progress.batchesDone >= this.numTrainingBatches;
           if (epochFinished) await this.endTrainEpoch(m);
           // The step's boundary: every hook of this step has run (its validation and epoch end
@@ -360,16 +361,9 @@ export class Trainer {
     return epochMetrics;
   }
 
-  private isValidationDue<B>(val: EpochSource<B> | undefined, batchIdx: number): boolean {
+  private isValidationDue<B>(val: EpochSource<B> | undefined): boolean {
     if (val === undefined || this.numValBatches === 0) return false;
-    const { checkValEveryNEpoch, valCheckInterval } = this.options;
-    if (checkValEveryNEpoch === null) return 'count' in valCheckInterval && this.progress.globalStep % valCheckInterval.count === 0;
-    if ((this.progress.epoch + 1) % checkValEveryNEpoch !== 0) return false;
-    const done = batchIdx + 1;
-    if ('count' in valCheckInterval) return done % valCheckInterval.count === 0;
-    if (!Number.isFinite(this.numTrainingBatches)) return false;
-    const every = Math.max(1, Math.floor(this.numTrainingBatches * valCheckInterval.fraction));
-    return done % every === 0 || (valCheckInterval.fraction === 1 && done === this.numTrainingBatches);
+    return validationDueAfterStep({ ...this.progress, numTrainingBatches: this.numTrainingBatches }, this.options);
   }
 
   private maxStepsReached(): boolean {

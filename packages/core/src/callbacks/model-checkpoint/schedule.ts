@@ -1,4 +1,5 @@
 import type { Trainer } from '../../trainer/trainer.js';
+import { validationDueAfterStep } from '../../trainer/validation-schedule.js';
 import type { ResolvedCheckpointOptions } from './options.js';
 
 /**
@@ -27,18 +28,12 @@ export function epochTriggerDue(trainer: Trainer, options: ResolvedCheckpointOpt
  * triggered by that step waits for it, so its file name and ranking use the fresh validation
  * metrics instead of the previous validation's (Lightning #20185).
  *
- * This restates the trainer's private schedule from its public state. It answers false when the
- * validation length is unknown (an iterable without length, or no validation data): the save then
- * happens at once, with the metrics known at that point, as in Lightning.
+ * False when the validation length is unknown (an iterable without length) or there is no
+ * validation data: the save then happens at once, with the metrics known at that point, as in
+ * Lightning.
  */
 export function validationFollowsStep(trainer: Trainer): boolean {
   if (!Number.isFinite(trainer.numValBatches) || trainer.numValBatches === 0) return false;
-  const { checkValEveryNEpoch, valCheckInterval } = trainer.options;
-  if (checkValEveryNEpoch === null) return 'count' in valCheckInterval && trainer.globalStep % valCheckInterval.count === 0;
-  if ((trainer.currentEpoch + 1) % checkValEveryNEpoch !== 0) return false;
-  const done = trainer.batchesDone;
-  if ('count' in valCheckInterval) return done % valCheckInterval.count === 0;
-  if (!Number.isFinite(trainer.numTrainingBatches)) return false;
-  const every = Math.max(1, Math.floor(trainer.numTrainingBatches * valCheckInterval.fraction));
-  return done % every === 0 || (valCheckInterval.fraction === 1 && done === trainer.numTrainingBatches);
+  const position = { epoch: trainer.currentEpoch, batchesDone: trainer.batchesDone, globalStep: trainer.globalStep, numTrainingBatches: trainer.numTrainingBatches };
+  return validationDueAfterStep(position, trainer.options);
 }
