@@ -99,7 +99,8 @@ export class CrcFileSink {
 
   /**
    * Gives the staging buffers back for the next save. Only once no write is in flight (after
-   * `flush()` or `settle()`); the sink is unusable afterwards.
+   * `flush()` or `settle()`); `write` and `flush` must not be called afterwards (`patch` may: it
+   * writes from the caller's bytes).
    */
   recycle(): void {
     for (const buffer of this.buffers) {
