@@ -1,8 +1,10 @@
 import { stat } from 'node:fs/promises';
 import fg from 'fast-glob';
-import { CheckpointError, readCheckpointMetadata } from './file/index.js';
-import { describeMetadata, readState } from './state-codec.js';
+import * as tf from '@tensorflow/tfjs';
+import { CheckpointError, readCheckpointFileStreaming, readCheckpointMetadata, type DecodedCheckpoint } from './file/index.js';
+import { OPTIMIZER_PREFIX, WEIGHT_PREFIX, decodeState, describeMetadata } from './state-codec.js';
 import type { CheckpointState } from './checkpoint-state.js';
+import { canHold, fromRecord } from './tensor-records.js';
 
 interface Candidate {
   path: string;
@@ -40,7 +42,7 @@ async function candidates(dirs: readonly string[], warn: (line: string) => void)
 export async function loadLast(dirs: readonly string[], warn: (line: string) => void): Promise<{ path: string; state: CheckpointState } | undefined> {
   for (const { path } of await candidates(dirs, warn)) {
     try {
-      return { path, state: await readState(path) };
+      return { path, state: await loadCheckpoint(path) };
     } catch (error) {
       if (!(error instanceof CheckpointError)) throw error;
       const what = error.check === 'state' ? 'holds a state Cairn cannot decode' : 'is corrupt';
@@ -50,7 +52,24 @@ export async function loadLast(dirs: readonly string[], warn: (line: string) => 
   return undefined;
 }
 
-/** Reads and verifies one checkpoint file. */
+/**
+ * Reads, verifies and decodes one checkpoint file. Each module weight and optimizer slot is copied
+ * into TF.js as soon as its bytes are read, while the next chunk of the file is being read, so
+ * building the tensors costs little beyond the read itself. Those early tensors are disposed if
+ * the file then fails verification.
+ */
 export async function loadCheckpoint(path: string): Promise<CheckpointState> {
-  return readState(path);
+  const early = new Map<string, tf.Tensor>();
+  let file: DecodedCheckpoint;
+  try {
+    file = await readCheckpointFileStreaming(path, {}, (record) => {
+      const isStateTensor = record.name.startsWith(WEIGHT_PREFIX) || record.name.startsWith(OPTIMIZER_PREFIX);
+      // Anything else is left to decodeState, which reports it in its own words.
+      if (isStateTensor && canHold(record.dtype)) early.set(record.name, fromRecord(record));
+    });
+  } catch (error) {
+    tf.dispose([...early.values()]);
+    throw error;
+  }
+  return decodeState(path, file.tensors, file.metadata, early);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, readCheckpointFileStreaming, type BorrowedTensorRecord, type DecodedCheckpoint, type TensorRecord } from './file/index.js';
+import { CheckpointError, type BorrowedTensorRecord, type TensorRecord } from './file/index.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { canHold, fromRecord, toBorrowedRecord } from './tensor-records.js';
@@ -114,28 +114,6 @@ export function decodeState(path: string, tensors: Map<string, TensorRecord>, me
     tf.dispose([...prebuilt.values()]);
     prebuilt.clear();
   }
-}
-
-/**
- * Reads, verifies and decodes a checkpoint file. Each module weight and optimizer slot is copied
- * into TF.js as soon as its bytes are read, while the next chunk of the file is being read, so
- * building the tensors costs little beyond the read itself. Those early tensors are disposed if
- * the file then fails verification.
- */
-export async function readState(path: string): Promise<CheckpointState> {
-  const early = new Map<string, tf.Tensor>();
-  let file: DecodedCheckpoint;
-  try {
-    file = await readCheckpointFileStreaming(path, {}, (record) => {
-      const isStateTensor = record.name.startsWith(WEIGHT_PREFIX) || record.name.startsWith(OPTIMIZER_PREFIX);
-      // Anything else is left to decodeState, which reports it in its own words.
-      if (isStateTensor && canHold(record.dtype)) early.set(record.name, fromRecord(record));
-    });
-  } catch (error) {
-    tf.dispose([...early.values()]);
-    throw error;
-  }
-  return decodeState(path, file.tensors, file.metadata, early);
 }
 
 function buildState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, toTensor: (record: TensorRecord) => tf.Tensor): CheckpointState {

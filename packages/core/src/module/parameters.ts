@@ -88,7 +88,7 @@ function collect(prefix: string, value: unknown, walk: Walk, out: NamedWeight[])
  * in field order. Names are field paths (`net.0.kernel`, `heads.a.kernel`, `encoder.net.0.kernel`),
  * stable across runs. Throws when two different weights would get the same name.
  */
-export function discoverWeights(owner: object, skip: ReadonlySet<string>, isModule: (value: unknown) => boolean = () => false): NamedWeight[] {
+export function discoverWeights(owner: object, skip: ReadonlySet<string>, isModule: (value: unknown) => boolean): NamedWeight[] {
   const out: NamedWeight[] = [];
   collectFields('', owner, skip, { skip, isModule, visited: new Set([owner]) }, out);
   const seen = new Set<tf.Variable>();

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
 import { CheckpointError, readCheckpointFile, readCheckpointFileStreaming, writeCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
-import { decodeState, readState } from '../../src/checkpoint/state-codec.js';
+import { loadCheckpoint } from '../../src/checkpoint/find-last.js';
+import { decodeState } from '../../src/checkpoint/state-codec.js';
 import { record, tempFolders } from '../checkpoint-file/helpers.js';
 
 const folders = tempFolders();
@@ -57,13 +58,13 @@ describe('readCheckpointFileStreaming', () => {
   });
 });
 
-describe.each<Accelerator>(['cpu', 'wasm'])('readState on %s', (accelerator) => {
+describe.each<Accelerator>(['cpu', 'wasm'])('loadCheckpoint on %s', (accelerator) => {
   it('gives the same state as decoding a full read, and leaves no unused tensor behind', async () => {
     await selectBackend(accelerator);
     const path = join(await folders.make(), 's.ckpt');
     await writeCheckpointFile(path, stateRecords(), METADATA);
     const before = tf.memory().numTensors;
-    const streamed = await readState(path);
+    const streamed = await loadCheckpoint(path);
     const full = await readCheckpointFile(path);
     const reference = decodeState(path, full.tensors, full.metadata);
     expect([...streamed.weights.keys()]).toEqual([...reference.weights.keys()]);
@@ -89,8 +90,8 @@ describe.each<Accelerator>(['cpu', 'wasm'])('readState on %s', (accelerator) => 
     const undecodable = join(dir, 'undecodable.ckpt');
     await writeCheckpointFile(undecodable, stateRecords(), { ...METADATA, 'cairn.optimizer': '{"className":"Adam","slotNames":["missing"]}' });
     const before = tf.memory().numTensors;
-    await expect(readState(corrupt)).rejects.toMatchObject({ check: 'checksum' });
-    await expect(readState(undecodable)).rejects.toMatchObject({ check: 'state' });
+    await expect(loadCheckpoint(corrupt)).rejects.toMatchObject({ check: 'checksum' });
+    await expect(loadCheckpoint(undecodable)).rejects.toMatchObject({ check: 'state' });
     expect(tf.memory().numTensors).toBe(before);
   });
 });
