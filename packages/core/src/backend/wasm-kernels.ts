@@ -1,10 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
+import { avgPoolGradFromWindows } from './avg-pool-grad.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputAsProduct } from './conv2d-backprop-input.js';
 import { registerCpuDelegates } from './cpu-delegate.js';
+import { installKernelOverride, type KernelOverride } from './kernel-override.js';
+import { batchMatMulTransposeFirst, fusedMatMulTransposeFirst } from './matmul-transpose-first.js';
+import { maxPoolGradFromWindows } from './max-pool-grad.js';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks that Cairn implements for it, at native or better-than-cpu speed. */
 const CAIRN_WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterWasmConfig, unsortedSegmentSumWasmConfig];
+
+/**
+ * Kernels tfjs-backend-wasm 4.22 has, replaced on the hot training paths by faster versions that give the
+ * cpu backend's results (each checked against cpu in test/backend). Each may defer to the original.
+ */
+const CAIRN_WASM_OVERRIDES: readonly KernelOverride[] = [
+  batchMatMulTransposeFirst,
+  fusedMatMulTransposeFirst,
+  maxPoolGradFromWindows,
+  avgPoolGradFromWindows,
+  conv2DBackpropInputAsProduct,
+];
 
 /**
  * Kernels tfjs-backend-wasm 4.22 lacks whose inputs and outputs are plain numeric tensors: they run on the
@@ -38,7 +55,7 @@ export const UNPATCHED_WASM_KERNELS: Readonly<Record<string, string>> = {
 /**
  * Makes the wasm backend able to train everything the layers API offers: Conv2DBackpropFilter from
  * XNNPACK convolutions (used by both plain and fused conv2d gradients), a one-pass UnsortedSegmentSum
- * (embedding gradients), and cpu delegates for {@link CPU_DELEGATED_KERNELS}. Kernels are registered by
+ * (embedding gradients), faster versions of the kernels in {@link CAIRN_WASM_OVERRIDES}, and cpu delegates for {@link CPU_DELEGATED_KERNELS}. Kernels are registered by
  * name, so this works before or after the wasm backend is initialized. A kernel wasm already has (natively
  * or from an earlier call) is left alone, so calling again is harmless. Returns the names registered.
  */
@@ -49,5 +66,6 @@ export function installWasmKernelPatches(): string[] {
     tf.registerKernel(config);
     registered.push(config.kernelName);
   }
+  for (const override of CAIRN_WASM_OVERRIDES) if (installKernelOverride(override)) registered.push(override.kernelName);
   return [...registered, ...registerCpuDelegates(CPU_DELEGATED_KERNELS, 'wasm')];
 }

@@ -84,6 +84,11 @@ describe('wasm kernel patches', () => {
       tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, f]);
       tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))([x, f]);
       tf.unsortedSegmentSum(x, tf.tensor1d([1, 0], 'int32'), 2);
+      tf.grads((a: tf.Tensor) => tf.sum(tf.add(tf.maxPool(a as tf.Tensor4D, 2, 2, 'same'), tf.avgPool(a as tf.Tensor4D, 2, 2, 'same'))))([x]);
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a, b, true, true)))([tf.reshape(x, [12, 18]), tf.reshape(x, [18, 12])]);
+      // More than 16 input channels: the filter gradient's other strategy.
+      const wide = tf.tile(x, [1, 1, 1, 6]);
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))([wide, tf.ones([3, 3, 18, 2])]);
     });
     run(); // first use may allocate lasting state (cpu backend start-up)
     const before = [wasm.numDataIds(), cpu.numDataIds()];
