@@ -103,7 +103,7 @@ export async function benchCheckpointCost(ctx: BenchContext): Promise<BenchOutpu
         group: '4b. stall per save',
         what: `mean extra time of a step boundary that takes a snapshot, ${megabytes(stateBytes)} state`,
         cairn: { value: stallMs, unit: 'ms' },
-        baseline: { name: 'one fs write + fsync of the same bytes', value: rawMs, unit: 'ms' },
+        baseline: { name: 'one fs write + fsync + rename of the same bytes', value: rawMs, unit: 'ms' },
         ratio: stallMs / rawMs,
         ratioMeaning: 'stall / raw write time',
         target: { op: '<=', value: 0.05 },

@@ -3,7 +3,7 @@
  *
  *   pnpm bench                      (from the repository root: builds @cairn/core, runs all, writes docs/benchmarks.*)
  *   pnpm --filter @cairn/bench bench -- --quick          (smoke run, small sizes, docs untouched)
- *   ... -- --only=overhead,save,load,cost,backends       (a subset)
+ *   ... -- --only=overhead,save,load,cost,backends,peers (a subset)
  *   ... -- --write / --no-write                          (force writing docs or not)
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { benchBackends } from './bench-backends.js';
 import { benchCheckpointCost } from './bench-checkpoint-cost.js';
 import { benchCheckpointLoad } from './bench-checkpoint-load.js';
 import { benchCheckpointSave } from './bench-checkpoint-save.js';
+import { benchPeers } from './bench-peers.js';
 import { benchTrainerOverhead } from './bench-trainer-overhead.js';
 import type { StateSize } from './big-state.js';
 import type { BenchContext } from './context.js';
@@ -21,7 +22,7 @@ import { describeMachine } from './machine.js';
 import { textTable, writeReport } from './report.js';
 import type { BenchOutput } from './result.js';
 
-const BENCHES = ['overhead', 'save', 'load', 'cost', 'backends'] as const;
+const BENCHES = ['overhead', 'save', 'load', 'cost', 'backends', 'peers'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 // 5 and 41 blocks of 4 MiB, times 3 with Adam's slots: 63 MB and 516 MB.
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     }
     if (args.only.has('cost')) outputs.push(await benchCheckpointCost(ctx));
     if (args.only.has('backends')) outputs.push(await benchBackends(ctx));
+    if (args.only.has('peers')) outputs.push(await benchPeers(ctx));
   } finally {
     await rm(ctx.dir, { recursive: true, force: true });
   }

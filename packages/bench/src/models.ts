@@ -19,13 +19,16 @@ export function denseStack(widths: readonly number[]): tf.Sequential {
   return model;
 }
 
-/** A small conv net for `size`x`size`x1 images (the shape of examples/convnet). */
-export function smallConvNet(size: number, classes: number): tf.Sequential {
+/**
+ * A small conv net for `size`x`size`x1 images (the shape of examples/convnet): conv `filters[0]` 3x3 same,
+ * 2x2 max-pool, conv `filters[1]` 3x3 stride 2 valid, dense to `classes`.
+ */
+export function smallConvNet(size: number, classes: number, filters: [number, number] = [8, 16]): tf.Sequential {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [size, size, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({ inputShape: [size, size, 1], filters: filters[0], kernelSize: 3, padding: 'same', activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
+      tf.layers.conv2d({ filters: filters[1], kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
       tf.layers.flatten(),
       tf.layers.dense({ units: classes }),
     ],

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { open, readFile, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 
 /**
  * The plain-fs baselines: what writing or reading the same bytes costs without Cairn's format,
@@ -14,9 +14,10 @@ export function payload(bytes: number): Buffer {
   return out;
 }
 
-/** write(2) the whole buffer into a new file, fsync, close: the durable-write floor. */
+/** write(2) the whole buffer into a new temporary file, fsync, close, rename into place: the durable-write floor. */
 export async function rawWrite(path: string, data: Uint8Array): Promise<void> {
-  const file = await open(path, 'wx');
+  const temporary = `${path}.tmp`;
+  const file = await open(temporary, 'wx');
   try {
     let done = 0;
     while (done < data.length) {
@@ -27,6 +28,7 @@ export async function rawWrite(path: string, data: Uint8Array): Promise<void> {
   } finally {
     await file.close();
   }
+  await rename(temporary, path);
 }
 
 /** Seconds for one raw durable write of `data` to `path`; the file is removed afterwards (untimed). */
