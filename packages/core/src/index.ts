@@ -18,7 +18,7 @@ export { seedEverything, getRandomState, setRandomState, resetRandom, type Rando
 export { selectBackend, type Accelerator, type BackendInfo } from './backend/select-backend.js';
 export type { CheckpointState, TrainingProgress, OptimizerState } from './checkpoint/checkpoint-state.js';
 export type { SaveOptions } from './checkpoint/checkpoint-io.js';
-export { loadCheckpoint } from './checkpoint/find-last.js';
+export { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint/find-last.js';
 export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
 export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import fg from 'fast-glob';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, readCheckpointFileStreaming, readCheckpointMetadata, type DecodedCheckpoint } from './file/index.js';
-import { OPTIMIZER_PREFIX, WEIGHT_PREFIX, decodeState, describeMetadata } from './state-codec.js';
+import { OPTIMIZER_PREFIX, WEIGHT_PREFIX, decodeState, describeMetadata, type Materialize } from './state-codec.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { canHold, fromRecord } from './tensor-records.js';
 
@@ -58,18 +58,41 @@ export async function loadLast(dirs: readonly string[], warn: (line: string) => 
  * building the tensors costs little beyond the read itself. Those early tensors are disposed if
  * the file then fails verification.
  */
-export async function loadCheckpoint(path: string): Promise<CheckpointState> {
+export async function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}): Promise<CheckpointState> {
+  const materialize = materializeOptions(options);
   const early = new Map<string, tf.Tensor>();
   let file: DecodedCheckpoint;
   try {
     file = await readCheckpointFileStreaming(path, {}, (record) => {
-      const isStateTensor = record.name.startsWith(WEIGHT_PREFIX) || record.name.startsWith(OPTIMIZER_PREFIX);
+      const wanted = (materialize.weights && record.name.startsWith(WEIGHT_PREFIX)) || (materialize.optimizer && record.name.startsWith(OPTIMIZER_PREFIX));
       // Anything else is left to decodeState, which reports it in its own words.
-      if (isStateTensor && canHold(record.dtype)) early.set(record.name, fromRecord(record));
+      if (wanted && canHold(record.dtype)) early.set(record.name, fromRecord(record));
     });
   } catch (error) {
     tf.dispose([...early.values()]);
     throw error;
   }
-  return decodeState(path, file.tensors, file.metadata, early);
+  return decodeState(path, file.tensors, file.metadata, early, materialize);
+}
+
+/**
+ * What `loadCheckpoint` turns into TF.js tensors. A part left out is still read and verified (every
+ * byte of the file is checksummed, and the optimizer's slots must all be present), but costs no
+ * tensor memory: `weights` comes back empty, `optimizer` undefined.
+ */
+export interface LoadCheckpointOptions {
+  /** The module's weights (default true). */
+  weights?: boolean;
+  /** The optimizer's slots, e.g. Adam's moments (default true); `loadFromCheckpoint` passes false. */
+  optimizer?: boolean;
+}
+
+const LOAD_OPTIONS: ReadonlySet<string> = new Set(['weights', 'optimizer']);
+
+function materializeOptions(options: LoadCheckpointOptions): Materialize {
+  for (const [key, value] of Object.entries(options)) {
+    if (!LOAD_OPTIONS.has(key)) throw new Error(`loadCheckpoint: unknown option '${key}'; the options are ${[...LOAD_OPTIONS].join(', ')}`);
+    if (value !== undefined && typeof value !== 'boolean') throw new Error(`loadCheckpoint: option '${key}' must be a boolean, got ${JSON.stringify(value)}`);
+  }
+  return { weights: options.weights ?? true, optimizer: options.optimizer ?? true };
 }

@@ -93,10 +93,16 @@ export function describeMetadata(path: string, metadata: Record<string, string>)
  * pieces. `prebuilt` holds tensors already made from some of the records (by name); they are used
  * instead of building those records again, and disposed if the state does not use them.
  */
-export function decodeState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, prebuilt = new Map<string, tf.Tensor>()): CheckpointState {
+export function decodeState(
+  path: string,
+  tensors: Map<string, TensorRecord>,
+  metadata: Record<string, string>,
+  prebuilt = new Map<string, tf.Tensor>(),
+  materialize: Materialize = { weights: true, optimizer: true },
+): CheckpointState {
   const created: tf.Tensor[] = [];
   try {
-    return buildState(path, tensors, metadata, (record) => {
+    return buildState(path, tensors, metadata, materialize, (record) => {
       // A valid file may still hold a dtype TF.js has no type for (F64, I64, F16 from another
       // safetensors tool): that is the file's content, not a fault of ours, so it is a state
       // check like the others (and 'last' falls back past such a file).
@@ -116,12 +122,20 @@ export function decodeState(path: string, tensors: Map<string, TensorRecord>, me
   }
 }
 
-function buildState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, toTensor: (record: TensorRecord) => tf.Tensor): CheckpointState {
+/** Which tensors of a checkpoint become TF.js tensors; the others are still read and verified. */
+export interface Materialize {
+  weights: boolean;
+  optimizer: boolean;
+}
+
+function buildState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, materialize: Materialize, toTensor: (record: TensorRecord) => tf.Tensor): CheckpointState {
   const { weightsOnly, epoch, globalStep } = describeMetadata(path, metadata);
   const weights = new Map<string, tf.Tensor>();
   const slots = new Map<string, TensorRecord>();
   for (const [name, record] of tensors) {
-    if (name.startsWith(WEIGHT_PREFIX)) weights.set(name.slice(WEIGHT_PREFIX.length), toTensor(record));
+    if (name.startsWith(WEIGHT_PREFIX)) {
+      if (materialize.weights) weights.set(name.slice(WEIGHT_PREFIX.length), toTensor(record));
+    }
     else if (name.startsWith(OPTIMIZER_PREFIX)) slots.set(name.slice(OPTIMIZER_PREFIX.length), record);
     else throw new CheckpointError(path, 'state', `tensor '${name}' is neither a module weight nor an optimizer slot`);
   }
@@ -146,9 +160,9 @@ function buildState(path: string, tensors: Map<string, TensorRecord>, metadata: 
     const ordered = described.slotNames.map((name) => {
       const record = slots.get(name);
       if (record === undefined) throw new CheckpointError(path, 'state', `optimizer slot '${name}' is listed but has no tensor`);
-      return toTensor(record);
+      return record;
     });
-    optimizer = { ...described, privateState: described.privateState ?? {}, weights: ordered };
+    if (materialize.optimizer) optimizer = { ...described, privateState: described.privateState ?? {}, weights: ordered.map(toTensor) };
   }
   return {
     ...common,

@@ -28,10 +28,11 @@ export abstract class LightningModule<B = unknown> {
 
   /**
    * Builds a module from a checkpoint for inference: constructs it with the saved
-   * hyper-parameters (`new Class(hparams)`), then loads and verifies its weights.
+   * hyper-parameters (`new Class(hparams)`), then loads and verifies its weights. The optimizer's
+   * slots are verified with the rest of the file but never become tensors.
    */
   static async loadFromCheckpoint<T extends LightningModule>(this: new (hparams: Record<string, unknown>) => T, path: string): Promise<T> {
-    const state = await loadCheckpoint(path);
+    const state = await loadCheckpoint(path, { optimizer: false });
     try {
       const module = new this(state.hyperParameters);
       loadWeights(module, state.weights, path);

@@ -1,12 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
 import { CheckpointError, readCheckpointFile, readCheckpointFileStreaming, writeCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
 import { loadCheckpoint } from '../../src/checkpoint/find-last.js';
 import { decodeState } from '../../src/checkpoint/state-codec.js';
+import { fromRecord } from '../../src/checkpoint/tensor-records.js';
 import { record, tempFolders } from '../checkpoint-file/helpers.js';
+
+// A pass-through spy: shows which records become tensors.
+vi.mock('../../src/checkpoint/tensor-records.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/checkpoint/tensor-records.js')>();
+  return { ...actual, fromRecord: vi.fn(actual.fromRecord) };
+});
 
 const folders = tempFolders();
 afterEach(() => folders.cleanup());
@@ -93,5 +100,46 @@ describe.each<Accelerator>(['cpu', 'wasm'])('loadCheckpoint on %s', (accelerator
     await expect(loadCheckpoint(corrupt)).rejects.toMatchObject({ check: 'checksum' });
     await expect(loadCheckpoint(undecodable)).rejects.toMatchObject({ check: 'state' });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('materializes only the parts asked for, yet verifies the whole file', async () => {
+    await selectBackend(accelerator);
+    const dir = await folders.make();
+    const path = join(dir, 's.ckpt');
+    await writeCheckpointFile(path, stateRecords(), METADATA);
+    const before = tf.memory().numTensors;
+    vi.mocked(fromRecord).mockClear();
+    const weightsOnly = await loadCheckpoint(path, { optimizer: false });
+    expect([...weightsOnly.weights.keys()].sort()).toEqual(['dense/bias', 'dense/kernel']);
+    expect(weightsOnly.optimizer).toBeUndefined();
+    expect(weightsOnly.progress).toEqual({ epoch: 1, globalStep: 9, batchesDone: 4 });
+    // Only the two weights became tensors: no optimizer slot was built, even for a moment.
+    expect(tf.memory().numTensors - before).toBe(2);
+    expect(vi.mocked(fromRecord).mock.calls.map(([r]) => r.name).sort()).toEqual(['module.dense/bias', 'module.dense/kernel']);
+    tf.dispose([...weightsOnly.weights.values()]);
+    const slotsOnly = await loadCheckpoint(path, { weights: false });
+    expect(slotsOnly.weights.size).toBe(0);
+    expect(slotsOnly.optimizer?.weights).toHaveLength(1);
+    tf.dispose(slotsOnly.optimizer!.weights);
+    expect(tf.memory().numTensors).toBe(before);
+
+    // A flipped byte inside the optimizer slot that is not materialized still fails the load.
+    const corrupt = join(dir, 'corrupt.ckpt');
+    const bytes = await readFile(path);
+    bytes[bytes.length - 100]! ^= 0x01;
+    await writeFile(corrupt, bytes);
+    await expect(loadCheckpoint(corrupt, { optimizer: false })).rejects.toMatchObject({ check: 'checksum' });
+    // So does a listed slot that is missing.
+    const undecodable = join(dir, 'undecodable.ckpt');
+    await writeCheckpointFile(undecodable, stateRecords(), { ...METADATA, 'cairn.optimizer': '{"className":"Adam","slotNames":["missing"]}' });
+    await expect(loadCheckpoint(undecodable, { optimizer: false })).rejects.toMatchObject({ check: 'state' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('loadCheckpoint options', () => {
+  it('rejects an unknown key by name, and a non-boolean value, before reading anything', async () => {
+    await expect(loadCheckpoint('/nonexistent.ckpt', { optimiser: false } as never)).rejects.toThrow("unknown option 'optimiser'");
+    await expect(loadCheckpoint('/nonexistent.ckpt', { weights: 'no' } as never)).rejects.toThrow("option 'weights' must be a boolean");
   });
 });
