@@ -187,7 +187,7 @@ export async function benchPeers(ctx: BenchContext): Promise<BenchOutput> {
   if (torchAvailable()) {
     torch = new TorchPeer();
     const info = await torch.info();
-    torchName = `PyTorch ${info.version} CPU, ${info.threads} threads`;
+    torchName = `PyTorch ${info.version} CPU, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
     notes.push(`6. peers: ${torchName} (/usr/bin/python3), timed inside one long-lived Python process.`);
   } else {
     notes.push('6. peers: PyTorch rows left out: /usr/bin/python3 has no torch (run `pnpm bench:peers` as root to install it).');
