@@ -1,18 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { Trainer, selectBackend, type Accelerator } from '@cairn/core';
 import { repsFor, type BenchContext } from './context.js';
-import { disposeSplit, loaderOf, syntheticSplit } from './data.js';
-import { alternate, seconds } from './measure.js';
-import { ClassifierModule, denseStack, smallConvNet } from './models.js';
+import { fitSeconds, type FitWorkload } from './fit-timing.js';
+import { alternate } from './measure.js';
+import { denseStack, smallConvNet } from './models.js';
 import type { BenchOutput, Row } from './result.js';
-import { benchTrainerOptions } from './trainer-options.js';
 
-interface Workload {
+interface Workload extends FitWorkload {
   name: string;
-  build: () => tf.LayersModel;
-  inputShape: number[];
-  classes: number;
-  batch: number;
   /** Steps per run on each backend: cpu is slow, so runs are short but equal on both sides. */
   steps: number;
 }
@@ -21,22 +15,6 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'MLP 784-256-10, batch 128', build: () => denseStack([784, 256, 10]), inputShape: [784], classes: 10, batch: 128, steps: 12 },
   { name: 'conv net 16x16x1 (conv8-pool-conv16/2-dense3), batch 32', build: () => smallConvNet(16, 3), inputShape: [16, 16, 1], classes: 3, batch: 32, steps: 12 },
 ];
-
-/** Seconds for `steps` training steps of `workload` through trainer.fit on `accelerator`. */
-async function fitSeconds(workload: Workload, accelerator: Accelerator, steps: number): Promise<number> {
-  // Data and model live on the backend under test: built after switching to it.
-  await selectBackend(accelerator);
-  const train = syntheticSplit(steps * workload.batch, workload.inputShape, workload.classes);
-  const module = new ClassifierModule(workload.build());
-  const trainer = new Trainer(benchTrainerOptions(accelerator, { maxSteps: steps }));
-  try {
-    return await seconds(() => trainer.fit(module, loaderOf(train, workload.batch)));
-  } finally {
-    module.net.dispose();
-    trainer.optimizer?.dispose();
-    disposeSplit(train);
-  }
-}
 
 /** 5. Training speed on the pure-JavaScript cpu backend against wasm (reported, no target). */
 export async function benchBackends(ctx: BenchContext): Promise<BenchOutput> {

@@ -1,24 +1,21 @@
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Trainer, selectBackend } from '@cairn/core';
+import { selectBackend } from '@cairn/core';
 import { BlocksModule, trainedBigState } from './big-state.js';
 import { repsFor, type BenchContext } from './context.js';
-import { disposeSplit, loaderOf, syntheticSplit } from './data.js';
+import { disposeSplit, syntheticSplit } from './data.js';
+import { fitSeconds, type FitWorkload } from './fit-timing.js';
 import { alternate, seconds, type Comparison } from './measure.js';
-import { ClassifierModule, benchOptimizer, denseStack, smallConvNet } from './models.js';
+import { benchOptimizer, denseStack, smallConvNet } from './models.js';
 import { rawRead } from './raw-io.js';
 import type { BenchOutput, Row, Target } from './result.js';
 import { fileLoadHandler, fileSaveHandler } from './tfjs-file-io.js';
 import { TorchPeer, torchAvailable } from './torch-peer.js';
-import { benchTrainerOptions } from './trainer-options.js';
 
-interface PeerWorkload {
+interface PeerWorkload extends FitWorkload {
   name: string;
   torchModel: 'mlp' | 'conv';
-  build: () => tf.LayersModel;
-  inputShape: number[];
-  batch: number;
   steps: number;
   /** Cairn speed / PyTorch speed the issue asks for. */
   torchTarget: number;
@@ -26,29 +23,15 @@ interface PeerWorkload {
 
 const CLASSES = 10;
 const WORKLOADS: readonly PeerWorkload[] = [
-  { name: 'MLP 784-256-10, batch 128', torchModel: 'mlp', build: () => denseStack([784, 256, 10]), inputShape: [784], batch: 128, steps: 40, torchTarget: 0.25 },
+  { name: 'MLP 784-256-10, batch 128', torchModel: 'mlp', build: () => denseStack([784, 256, 10]), inputShape: [784], classes: CLASSES, batch: 128, steps: 40, torchTarget: 0.25 },
   {
     name: 'conv net 28x28x1 (conv16-pool-conv32/2-dense10), batch 64', torchModel: 'conv',
-    build: () => smallConvNet(28, CLASSES, [16, 32]), inputShape: [28, 28, 1], batch: 64, steps: 20, torchTarget: 0.35,
+    build: () => smallConvNet(28, CLASSES, [16, 32]), inputShape: [28, 28, 1], classes: CLASSES, batch: 64, steps: 20, torchTarget: 0.35,
   },
 ];
 
 /** ~100 MB of state: 8 variables of 1024x1024 and their Adam slots (the size the issue measured). */
 const PEER_BLOCKS = 8;
-
-/** Seconds for `steps` steps of trainer.fit on wasm; model and data built before the clock starts. */
-async function cairnFitSeconds(w: PeerWorkload, steps: number): Promise<number> {
-  const train = syntheticSplit(steps * w.batch, w.inputShape, CLASSES);
-  const module = new ClassifierModule(w.build());
-  const trainer = new Trainer(benchTrainerOptions('wasm', { maxSteps: steps }));
-  try {
-    return await seconds(() => trainer.fit(module, loaderOf(train, w.batch)));
-  } finally {
-    module.net.dispose();
-    trainer.optimizer?.dispose();
-    disposeSplit(train);
-  }
-}
 
 /** Seconds for the same steps through TF.js' own `model.fit` (same model, loss, optimizer, batches). */
 async function modelFitSeconds(w: PeerWorkload, steps: number): Promise<number> {
@@ -84,10 +67,10 @@ async function trainingRows(ctx: BenchContext, torch: TorchPeer | undefined, tor
     const steps = ctx.quick ? 3 : w.steps;
     const { reps, warmup } = repsFor(ctx, 5);
     ctx.say(`peers, training ${w.name}: ${steps} steps per run, ${reps} pairs per peer`);
-    const vsFit = await alternate({ warmup, reps, a: () => cairnFitSeconds(w, steps), b: () => modelFitSeconds(w, steps), ratio: (a, b) => b / a });
+    const vsFit = await alternate({ warmup, reps, a: () => fitSeconds(w, 'wasm', steps), b: () => modelFitSeconds(w, steps), ratio: (a, b) => b / a });
     rows.push(speedRow('6. peers: training', `trainer.fit, ${w.name}, Adam, wasm`, 'TF.js model.fit, same model and batches, wasm', steps, vsFit, { op: '>=', value: 1 }));
     if (torch === undefined) continue;
-    const vsTorch = await alternate({ warmup, reps, a: () => cairnFitSeconds(w, steps), b: () => torch.train(w.torchModel, steps), ratio: (a, b) => b / a });
+    const vsTorch = await alternate({ warmup, reps, a: () => fitSeconds(w, 'wasm', steps), b: () => torch.train(w.torchModel, steps), ratio: (a, b) => b / a });
     rows.push(speedRow('6. peers: training', `trainer.fit, ${w.name}, Adam, wasm`, `${torchName}, same model`, steps, vsTorch, { op: '>=', value: w.torchTarget }));
   }
   return rows;
