@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelOverride } from './kernel-override.js';
+import { forEachPoolWindow } from './pool-windows.js';
 import { asWasmHeapBackend, heapFloats } from './wasm-heap.js';
 
 /**
@@ -13,8 +14,7 @@ function avgPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const { dy, input } = inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad } = attrs as unknown as tf.AvgPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const { top, left } = info.padInfo;
+  const { inWidth, inChannels: channels, filterHeight, filterWidth } = info;
   const scale = 1 / (filterHeight * filterWidth);
 
   const out = wasm.makeOutput([...input.shape], 'float32');
@@ -22,26 +22,14 @@ function avgPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const g = heapFloats(wasm, dy);
   dx.fill(0);
   const rowStride = inWidth * channels;
-  for (let b = 0; b < batchSize; b++) {
-    const xBatch = b * inHeight * rowStride;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const rowStart = oh * strideHeight - top;
-      const rowFrom = Math.max(rowStart, 0);
-      const rowTo = Math.min(rowStart + filterHeight, inHeight);
-      for (let ow = 0; ow < outWidth; ow++) {
-        const colStart = ow * strideWidth - left;
-        const colFrom = Math.max(colStart, 0);
-        const colTo = Math.min(colStart + filterWidth, inWidth);
-        const dyOffset = ((b * outHeight + oh) * outWidth + ow) * channels;
-        for (let r = rowFrom; r < rowTo; r++) {
-          for (let col = colFrom; col < colTo; col++) {
-            const at = xBatch + r * rowStride + col * channels;
-            for (let c = 0; c < channels; c++) dx[at + c] = dx[at + c]! + g[dyOffset + c]! * scale;
-          }
-        }
+  forEachPoolWindow(info, (batchStart, rowFrom, rowTo, colFrom, colTo, dyStart) => {
+    for (let r = rowFrom; r < rowTo; r++) {
+      for (let col = colFrom; col < colTo; col++) {
+        const at = batchStart + r * rowStride + col * channels;
+        for (let c = 0; c < channels; c++) dx[at + c] = dx[at + c]! + g[dyStart + c]! * scale;
       }
     }
-  }
+  });
   return out;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelOverride } from './kernel-override.js';
+import { forEachPoolWindow } from './pool-windows.js';
 import { asWasmHeapBackend, heapFloats } from './wasm-heap.js';
 
 /**
@@ -13,8 +14,7 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const { dy, input } = inputs as unknown as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const { top, left } = info.padInfo;
+  const { inWidth, inChannels: channels } = info;
 
   const out = wasm.makeOutput([...input.shape], 'float32');
   const dx = heapFloats(wasm, out);
@@ -26,38 +26,26 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   // position's channels contiguously.
   const best = new Float32Array(channels);
   const at = new Int32Array(channels);
-  for (let b = 0; b < batchSize; b++) {
-    const xBatch = b * inHeight * rowStride;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const rowStart = oh * strideHeight - top;
-      const rowFrom = Math.max(rowStart, 0);
-      const rowTo = Math.min(rowStart + filterHeight, inHeight);
-      for (let ow = 0; ow < outWidth; ow++) {
-        const colStart = ow * strideWidth - left;
-        const colFrom = Math.max(colStart, 0);
-        const colTo = Math.min(colStart + filterWidth, inWidth);
-        best.fill(Number.NEGATIVE_INFINITY);
-        at.fill(-1);
-        for (let r = rowFrom; r < rowTo; r++) {
-          for (let col = colFrom; col < colTo; col++) {
-            const position = xBatch + r * rowStride + col * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[position + c]!;
-              if (v > best[c]!) {
-                best[c] = v;
-                at[c] = position + c;
-              }
-            }
-          }
-        }
-        const dyOffset = ((b * outHeight + oh) * outWidth + ow) * channels;
+  forEachPoolWindow(info, (batchStart, rowFrom, rowTo, colFrom, colTo, dyStart) => {
+    best.fill(Number.NEGATIVE_INFINITY);
+    at.fill(-1);
+    for (let r = rowFrom; r < rowTo; r++) {
+      for (let col = colFrom; col < colTo; col++) {
+        const position = batchStart + r * rowStride + col * channels;
         for (let c = 0; c < channels; c++) {
-          const i = at[c]!;
-          if (i >= 0) dx[i] = dx[i]! + g[dyOffset + c]!;
+          const v = x[position + c]!;
+          if (v > best[c]!) {
+            best[c] = v;
+            at[c] = position + c;
+          }
         }
       }
     }
-  }
+    for (let c = 0; c < channels; c++) {
+      const i = at[c]!;
+      if (i >= 0) dx[i] = dx[i]! + g[dyStart + c]!;
+    }
+  });
   return out;
 }
 
