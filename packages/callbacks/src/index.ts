@@ -12,3 +12,5 @@ export { Timer, type TimerOptions, type TimerStage } from './timer/timer.js';
 export type { Duration } from './timer/duration.js';
 export { RemoteMonitor, type RemoteMonitorOptions } from './remote-monitor.js';
 export { LearningRateMonitor, type LearningRateMonitorOptions } from './learning-rate-monitor.js';
+export { TensorBoardLogger, type TensorBoardLoggerOptions } from './tensorboard/tensorboard-logger.js';
+export { HistogramMonitor, type HistogramMonitorOptions, type HistogramLogger } from './histogram-monitor.js';

@@ -19,7 +19,7 @@ export { selectBackend, type Accelerator, type BackendInfo } from './backend/sel
 export type { CheckpointState, TrainingProgress, OptimizerState } from './checkpoint/checkpoint-state.js';
 export type { SaveOptions } from './checkpoint/checkpoint-io.js';
 export { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint/find-last.js';
-export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile } from './checkpoint/file/index.js';
+export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile, syncFolder, writeFileAtomically } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
 export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';
 export { StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau, LrSchedulerBase, ClosedFormLrScheduler, type StepLROptions, type ExponentialLROptions, type CosineAnnealingLROptions, type LambdaLROptions, type ReduceLROnPlateauOptions } from './optim/schedulers/index.js';

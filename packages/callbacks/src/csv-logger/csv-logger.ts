@@ -6,17 +6,9 @@ import { stringify } from 'yaml';
 import { defaultPrint, type Print } from '../print.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { formatHeader, formatRows, parseRows, type Row } from './csv-text.js';
-import { nextVersion, versionFolder } from './versions.js';
+import { VersionedLogDir, type LogDirOptions } from '../log-dir/versioned-log-dir.js';
 
-export interface CSVLoggerOptions {
-  /** Folder under which `name/version_N/` is created. */
-  saveDir: string;
-  /** Experiment folder inside saveDir. Default 'lightning_logs'; '' writes versions directly in saveDir. */
-  name?: string;
-  /** A number (folder `version_N`) or a folder name. Default: the highest existing version_N + 1. */
-  version?: number | string;
-  /** Prepended to every metric name as `prefix-name` (Lightning's join character). Default ''. */
-  prefix?: string;
+export interface CSVLoggerOptions extends LogDirOptions {
   /** Write buffered rows every N steps (rows are also written at epoch ends and at the end). Default 100. */
   flushLogsEveryNSteps?: number;
   log?: Print;
@@ -43,12 +35,8 @@ const formatValue = (value: number): string => String(value);
  * Appends are append-only; every rewrite is atomic (temp file + rename).
  */
 export class CSVLogger implements Logger {
-  readonly saveDir: string;
-  readonly name: string;
-  readonly prefix: string;
   readonly flushLogsEveryNSteps: number;
-  private chosenVersion: number | string | undefined;
-  private readonly explicitVersion: boolean;
+  private readonly dir: VersionedLogDir;
   /** Header of the file as written. */
   private keys: string[] = [];
   private pending: Row[] = [];
@@ -64,40 +52,33 @@ export class CSVLogger implements Logger {
     const fail = (message: string): never => {
       throw new Error(`CSVLogger: ${message}`);
     };
-    if (typeof options?.saveDir !== 'string' || options.saveDir.length === 0) fail('saveDir must be a non-empty path');
+    this.dir = new VersionedLogDir(options, fail);
     const flushEvery = options.flushLogsEveryNSteps ?? 100;
     if (!Number.isSafeInteger(flushEvery) || flushEvery < 1) fail(`flushLogsEveryNSteps must be a positive integer, got ${flushEvery}`);
-    const { name = 'lightning_logs', version, prefix = '' } = options;
-    // The name and a string version become folders under saveDir: a separator, '..' or an
-    // absolute path would put the logs elsewhere.
-    if (typeof name !== 'string' || (name !== '' && !isFolderName(name))) {
-      fail(`name must be a plain folder name (no '/', '\\', NUL, '.' or '..') or '' to write the versions directly in saveDir, got ${JSON.stringify(name)}`);
-    }
-    if (version !== undefined && !isVersion(version)) fail(`version must be a non-negative integer or a folder name (no '/', '\\', NUL, '.' or '..'), got ${JSON.stringify(version)}`);
-    if (typeof prefix !== 'string') fail(`prefix must be a string, got ${JSON.stringify(prefix)}`);
     if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
-    this.saveDir = options.saveDir;
-    this.name = name;
-    this.prefix = prefix;
     this.flushLogsEveryNSteps = flushEvery;
-    this.chosenVersion = version;
-    this.explicitVersion = version !== undefined;
     this.print = options.log ?? defaultPrint;
   }
 
+  get saveDir(): string {
+    return this.dir.saveDir;
+  }
+  get name(): string {
+    return this.dir.name;
+  }
+  get prefix(): string {
+    return this.dir.prefix;
+  }
   /** Folder holding the version folders. */
   get rootDir(): string {
-    return this.name === '' ? this.saveDir : join(this.saveDir, this.name);
+    return this.dir.rootDir;
   }
-
   /** Decided on first use (Lightning does the same), so a resume can still adopt the checkpoint's version. */
   get version(): number | string {
-    this.chosenVersion ??= nextVersion(this.rootDir);
-    return this.chosenVersion;
+    return this.dir.version;
   }
-
   get logDir(): string {
-    return join(this.rootDir, versionFolder(this.version));
+    return this.dir.path;
   }
 
   get metricsFilePath(): string {
@@ -111,7 +92,7 @@ export class CSVLogger implements Logger {
 
   async logMetrics(metrics: Record<string, number>, step: number): Promise<void> {
     const row: Row = {};
-    for (const [key, value] of Object.entries(metrics)) row[this.prefix === '' ? key : `${this.prefix}-${key}`] = formatValue(value);
+    for (const [key, value] of Object.entries(metrics)) row[this.dir.prefixed(key)] = formatValue(value);
     row.step = String(step);
     this.pending.push(row);
     if ((step + 1) % this.flushLogsEveryNSteps === 0) await this.save();
@@ -146,10 +127,8 @@ export class CSVLogger implements Logger {
    */
   async loadStateDict(raw: Record<string, unknown>): Promise<void> {
     const state = raw as unknown as CSVLoggerState;
-    if (!this.explicitVersion) this.chosenVersion = state.version;
-    else if (this.chosenVersion !== state.version) {
-      this.print(`CSVLogger: resuming a run logged in ${versionFolder(state.version)} into ${versionFolder(this.version)} (the version you gave); rows before the resume point are only kept if that file has them`);
-    }
+    const notice = this.dir.resumeIn(state.version);
+    if (notice !== undefined) this.print(`CSVLogger: ${notice}; rows before the resume point are only kept if that file has them`);
     const path = this.metricsFilePath;
     const existing = existsSync(path) ? parseRows(await readFile(path, 'utf8')) : { header: [], rows: [] };
     const kept = existing.rows.slice(0, state.rows);
@@ -184,16 +163,6 @@ export class CSVLogger implements Logger {
     this.pending.splice(0, rows.length);
     this.written += rows.length;
   }
-}
-
-/** One path component: not empty, no separator or NUL, not '.' or '..' (so never absolute either). */
-function isFolderName(name: string): boolean {
-  return /^[^/\\\0]+$/.test(name) && name !== '.' && name !== '..';
-}
-
-function isVersion(version: unknown): boolean {
-  if (typeof version === 'number') return Number.isSafeInteger(version) && version >= 0;
-  return typeof version === 'string' && isFolderName(version);
 }
 
 function sortedUnion(keys: readonly string[], rows: readonly Row[]): string[] {

@@ -63,7 +63,7 @@ export async function writeFileAtomically<T>(path: string, fill: (file: FileHand
 }
 
 /** fsync of a directory: persists the rename. Some platforms (Windows) cannot open folders; skip there. */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   let handle: FileHandle;
   try {
     handle = await open(folder, 'r');

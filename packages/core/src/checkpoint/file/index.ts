@@ -10,4 +10,4 @@ export { FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_LENGTH } from './format.js';
 export { encodeCheckpoint, decodeCheckpoint } from './codec.js';
 export { writeCheckpointFile, type WriteResult } from './writer.js';
 export { readCheckpointFile, readCheckpointFileStreaming, readCheckpointMetadata } from './reader.js';
-export { cleanupTempFiles, isTempCheckpointName, writeFileAtomically } from './atomic-write.js';
+export { cleanupTempFiles, isTempCheckpointName, syncFolder, writeFileAtomically } from './atomic-write.js';
