@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import { defaultPrint, type Print } from '../print.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { formatHeader, formatRows, parseRows, type Row } from './csv-text.js';
-import { VersionedLogDir, type LogDirOptions } from '../log-dir/versioned-log-dir.js';
+import { FolderLogger } from '../log-dir/folder-logger.js';
+import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
 
 export interface CSVLoggerOptions extends LogDirOptions {
   /** Write buffered rows every N steps (rows are also written at epoch ends and at the end). Default 100. */
@@ -34,9 +35,8 @@ const formatValue = (value: number): string => String(value);
  * header = sorted union of keys, the file rewritten when a key appears) and `hparams.yaml`.
  * Appends are append-only; every rewrite is atomic (temp file + rename).
  */
-export class CSVLogger implements Logger {
+export class CSVLogger extends FolderLogger implements Logger {
   readonly flushLogsEveryNSteps: number;
-  private readonly dir: VersionedLogDir;
   /** Header of the file as written. */
   private keys: string[] = [];
   private pending: Row[] = [];
@@ -52,7 +52,7 @@ export class CSVLogger implements Logger {
     const fail = (message: string): never => {
       throw new Error(`CSVLogger: ${message}`);
     };
-    this.dir = new VersionedLogDir(options, fail);
+    super('CSVLogger', options, fail);
     const flushEvery = options.flushLogsEveryNSteps ?? 100;
     if (!Number.isSafeInteger(flushEvery) || flushEvery < 1) fail(`flushLogsEveryNSteps must be a positive integer, got ${flushEvery}`);
     if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
@@ -60,34 +60,8 @@ export class CSVLogger implements Logger {
     this.print = options.log ?? defaultPrint;
   }
 
-  get saveDir(): string {
-    return this.dir.saveDir;
-  }
-  get name(): string {
-    return this.dir.name;
-  }
-  get prefix(): string {
-    return this.dir.prefix;
-  }
-  /** Folder holding the version folders. */
-  get rootDir(): string {
-    return this.dir.rootDir;
-  }
-  /** Decided on first use (Lightning does the same), so a resume can still adopt the checkpoint's version. */
-  get version(): number | string {
-    return this.dir.version;
-  }
-  get logDir(): string {
-    return this.dir.path;
-  }
-
   get metricsFilePath(): string {
     return join(this.logDir, METRICS_FILE);
-  }
-
-  /** Stable across runs (the version may be automatic): several CSVLoggers need different names or prefixes. */
-  get stateKey(): string {
-    return `CSVLogger{name=${this.name},prefix=${this.prefix}}`;
   }
 
   async logMetrics(metrics: Record<string, number>, step: number): Promise<void> {

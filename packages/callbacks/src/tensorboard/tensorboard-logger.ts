@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Logger } from '@cairn/core';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../csv-logger/atomic-write.js';
-import { VersionedLogDir, type LogDirOptions } from '../log-dir/versioned-log-dir.js';
+import { FolderLogger } from '../log-dir/folder-logger.js';
+import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
 import { defaultPrint, type Print } from '../print.js';
 import { EventFile } from './event-file.js';
 import { experimentEvent, fileVersionEvent, histogramEvent, scalarsEvent, sessionEndEvent, sessionStartEvent, type HParamValue } from './events.js';
@@ -48,10 +49,9 @@ let fileCounter = 0;
  * HistogramMonitor callback every N epochs), hyper-parameters in the hparams plugin's format
  * with the run's metrics, and `hparams.yaml`. A resume continues the checkpoint's file.
  */
-export class TensorBoardLogger implements Logger {
+export class TensorBoardLogger extends FolderLogger implements Logger {
   readonly maxQueue: number;
   readonly histogramBuckets: number;
-  private readonly dir: VersionedLogDir;
   private readonly print: Print;
   private file: EventFile | undefined;
   /** Encoded events not yet in the file. They leave only once written, so a checkpoint taken meanwhile holds them. */
@@ -72,7 +72,7 @@ export class TensorBoardLogger implements Logger {
     for (const key of Object.keys(options)) {
       if (!KNOWN_OPTIONS.has(key)) fail(`unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')})`);
     }
-    this.dir = new VersionedLogDir(options, fail);
+    super('TensorBoardLogger', options, fail);
     const maxQueue = options.maxQueue ?? 10;
     if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) fail(`maxQueue must be a positive integer, got ${JSON.stringify(maxQueue)}`);
     const buckets = options.histogramBuckets ?? 30;
@@ -83,32 +83,9 @@ export class TensorBoardLogger implements Logger {
     this.print = options.log ?? defaultPrint;
   }
 
-  get saveDir(): string {
-    return this.dir.saveDir;
-  }
-  get name(): string {
-    return this.dir.name;
-  }
-  get prefix(): string {
-    return this.dir.prefix;
-  }
-  get rootDir(): string {
-    return this.dir.rootDir;
-  }
-  get version(): number | string {
-    return this.dir.version;
-  }
-  get logDir(): string {
-    return this.dir.path;
-  }
   /** The events file of this run, once the first event is written. */
   get eventFilePath(): string | undefined {
     return this.file?.path;
-  }
-
-  /** Stable across runs (the version may be automatic): several TensorBoardLoggers need different names or prefixes. */
-  get stateKey(): string {
-    return `TensorBoardLogger{name=${this.name},prefix=${this.prefix}}`;
   }
 
   async logMetrics(metrics: Record<string, number>, step: number): Promise<void> {
