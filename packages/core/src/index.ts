@@ -19,6 +19,9 @@ export { selectBackend, type Accelerator, type BackendInfo } from './backend/sel
 export type { CheckpointState, TrainingProgress, OptimizerState } from './checkpoint/checkpoint-state.js';
 export type { SaveOptions } from './checkpoint/checkpoint-io.js';
 export { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint/find-last.js';
+export { describeMetadata, weightsOnlyMetadata, STATE_METADATA_KEYS, WEIGHT_PREFIX, OPTIMIZER_PREFIX } from './checkpoint/state-codec.js';
+export { decodeJson, encodeJson } from './checkpoint/json-codec.js';
+export { readValues, writeValues, isFloatDtype, hasNumericValues, dtypeSize, type SafetensorsDtype, type TensorRecord, type DecodedCheckpoint } from './checkpoint/file/index.js';
 export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile, syncFolder, writeFileAtomically } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
 export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';

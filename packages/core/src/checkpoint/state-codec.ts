@@ -58,6 +58,27 @@ export function encodeState(state: CheckpointState): { records: BorrowedTensorRe
   return { records, metadata };
 }
 
+/**
+ * The metadata of a weights-only checkpoint derived from another checkpoint's metadata (averaged,
+ * converted): its version, epoch, step and hyper-parameters, and `extra` as given. Nothing a
+ * resume would need, and not the source's `extra` (callbacks keep records there, such as
+ * ModelCheckpoint's file ownership, that would be false of the new file).
+ */
+export function weightsOnlyMetadata(path: string, metadata: Record<string, string>, extra: Record<string, unknown> = {}): Record<string, string> {
+  const { epoch, globalStep } = describeMetadata(path, metadata);
+  return {
+    [KEY.version]: metadata[KEY.version] ?? 'unknown',
+    [KEY.weightsOnly]: 'true',
+    [KEY.epoch]: String(epoch),
+    [KEY.globalStep]: String(globalStep),
+    [KEY.hyperParameters]: metadata[KEY.hyperParameters] ?? '{}',
+    [KEY.extra]: encodeJson(extra),
+  };
+}
+
+/** The metadata keys of the state layer, for tools that show a checkpoint without loading it. */
+export { KEY as STATE_METADATA_KEYS };
+
 type Shape = 'object' | 'array' | 'number' | 'object|null';
 
 function field(path: string, metadata: Record<string, string>, key: string, shape: Shape, required: boolean): unknown {

@@ -1,10 +1,11 @@
 import { endianness } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { BorrowedTensorRecord, SafetensorsDtype, TensorRecord } from './file/index.js';
+import { readValues, type BorrowedTensorRecord, type SafetensorsDtype, type TensorRecord } from './file/index.js';
 import { lendBytes } from './tensor-memory.js';
 
 const TO_FILE: Partial<Record<tf.DataType, SafetensorsDtype>> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
-const FROM_FILE: Partial<Record<SafetensorsDtype, tf.DataType>> = { F32: 'float32', I32: 'int32', BOOL: 'bool' };
+// Half-precision files (`cairn ckpt convert --dtype float16|bfloat16`) widen to float32, exactly.
+const FROM_FILE: Partial<Record<SafetensorsDtype, tf.DataType>> = { F32: 'float32', F16: 'float32', BF16: 'float32', I32: 'int32', BOOL: 'bool' };
 
 if (endianness() !== 'LE') throw new Error('Cairn checkpoints store little-endian data; this machine is big-endian');
 
@@ -53,6 +54,7 @@ export function fromRecord(record: TensorRecord): tf.Tensor {
   const dtype = FROM_FILE[record.dtype];
   if (dtype === undefined) throw new Error(`tensor '${record.name}' has dtype ${record.dtype}, which TF.js cannot hold`);
   const { data } = record;
+  if (record.dtype === 'F16' || record.dtype === 'BF16') return tf.tensor(Float32Array.from(readValues(record.dtype, data)), record.shape, 'float32');
   const itemSize = dtype === 'bool' ? 1 : 4;
   // A view is enough when it is aligned for its type (the writer aligns offsets and the read
   // buffer is page-aligned) and the backend copies it anyway. Otherwise copy: views into the file

@@ -10,4 +10,5 @@ export { FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_LENGTH } from './format.js';
 export { encodeCheckpoint, decodeCheckpoint } from './codec.js';
 export { writeCheckpointFile, type WriteResult } from './writer.js';
 export { readCheckpointFile, readCheckpointFileStreaming, readCheckpointMetadata } from './reader.js';
+export { FLOAT_DTYPES, hasNumericValues, isFloatDtype, readValues, writeValues } from './tensor-values.js';
 export { cleanupTempFiles, isTempCheckpointName, syncFolder, writeFileAtomically } from './atomic-write.js';

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { EXIT } from '../cli-error.js';
+import { toJson, type Output } from '../output.js';
+import { parseOverrides } from './overrides.js';
+import { loadRunConfig } from './run-config.js';
+
+type Run = (action: (out: Output) => Promise<number>, json: boolean) => Promise<void>;
+
+interface RunOptions {
+  config: string;
+  printConfig?: boolean;
+  ckptPath?: string;
+  json?: boolean;
+}
+
+const printLine = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** `cairn fit --config run.yaml [--trainer.maxEpochs 5 ...] [--ckpt-path last] [--print-config]`. */
+async function fitCommand(options: RunOptions, overrideTokens: readonly string[], out: Output): Promise<number> {
+  const config = await loadRunConfig(options.config, parseOverrides(overrideTokens));
+  if (options.ckptPath !== undefined) config.ckptPath = options.ckptPath;
+  if (options.printConfig === true) {
+    out.result(out.json ? toJson(config) : stringify(config));
+    return EXIT.ok;
+  }
+  const { buildRun, loaderOf } = await import('./build-run.js');
+  const { trainer, module, data } = await buildRun(config, printLine);
+  await data.setup?.('fit');
+  const train = loaderOf(data, 'trainDataloader', true)!;
+  const val = loaderOf(data, 'valDataloader', false);
+  const result = await trainer.fit(module, train, val, config.ckptPath === undefined ? {} : { ckptPath: config.ckptPath });
+  const summary = {
+    epochs: result.epochs,
+    globalStep: result.globalStep,
+    stopReason: result.stopReason,
+    metrics: result.metrics,
+    bestModelPath: result.bestModelPath,
+    bestModelScore: result.bestModelScore ?? null,
+    lastModelPath: result.lastModelPath,
+    checkpointingFiles: result.checkpointingFiles,
+    logDir: trainer.logDir,
+    resumedFrom: trainer.ckptPath ?? null,
+  };
+  if (out.json) out.result(toJson(summary));
+  else {
+    out.result(`trained ${summary.epochs} epochs, ${summary.globalStep} steps (${summary.stopReason})${summary.resumedFrom === null ? '' : `, resumed from ${summary.resumedFrom}`}`);
+    out.result(`metrics: ${Object.entries(summary.metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    if (summary.bestModelPath !== '') out.result(`best model: ${summary.bestModelPath}${summary.bestModelScore === null ? '' : ` (score ${summary.bestModelScore})`}`);
+    out.result(`logs: ${summary.logDir}`);
+  }
+  return EXIT.ok;
+}
+
+export function addRunCommands(program: Command, run: Run): void {
+  program.command('fit')
+    .description('train the module of a YAML config (LightningCLI style); any key can be overridden: --trainer.maxEpochs 5')
+    .requiredOption('-c, --config <file>', 'run config (YAML): model, data, trainer, ckptPath')
+    .option('--print-config', 'print the resolved config (after overrides) and exit')
+    .option('--ckpt-path <path>', "resume from a checkpoint file, 'last' or 'best'")
+    .option('--json', 'print the result as JSON (for scripts)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .exitOverride()
+    .action((options: RunOptions, command: Command) => run((out) => fitCommand(options, command.args, out), options.json === true));
+}
