@@ -1,4 +1,4 @@
-import { Callback, type HookName } from '@cairn/core';
+import { Callback, rejectUnknownOptions, type HookName, type OptionKeys } from '@cairn/core';
 
 /** Any subset of the hooks, with the same names and arguments as Callback's methods. */
 export type LambdaHooks = { [K in HookName]?: Callback[K] };
@@ -7,6 +7,8 @@ export interface LambdaCallbackOptions {
   /** Key in checkpoints; needed only to tell apart two LambdaCallbacks with the same hooks. */
   stateKey?: string;
 }
+
+const KNOWN: OptionKeys<LambdaCallbackOptions> = { stateKey: true };
 
 // Typed as a record of every HookName so a hook added to core fails compilation here until listed.
 const HOOKS: Record<HookName, true> = {
@@ -49,6 +51,8 @@ export class LambdaCallback extends Callback {
       if (!(name in HOOKS)) throw new Error(`LambdaCallback: '${name}' is not a hook; hooks are ${Object.keys(HOOKS).join(', ')}`);
       if (typeof fn !== 'function') throw new Error(`LambdaCallback: hook '${name}' must be a function`);
     }
+    rejectUnknownOptions('LambdaCallback', options, KNOWN);
+    if (options.stateKey !== undefined && (typeof options.stateKey !== 'string' || options.stateKey === '')) throw new Error('LambdaCallback: stateKey must be a non-empty string');
     Object.assign(this, hooks);
     this.key = options.stateKey ?? `LambdaCallback{${Object.keys(hooks).sort().join(',')}}`;
   }

@@ -1,4 +1,4 @@
-import { Callback, getLearningRate, type LightningModule, type Trainer } from '@cairn/core';
+import { Callback, getLearningRate, rejectUnknownOptions, type LightningModule, type OptionKeys, type Trainer } from '@cairn/core';
 import type * as tf from '@tensorflow/tfjs';
 import { defaultPrint, type Print } from './print.js';
 
@@ -14,6 +14,8 @@ export interface LearningRateMonitorOptions {
 }
 
 type Interval = 'step' | 'epoch';
+
+const KNOWN: OptionKeys<LearningRateMonitorOptions> = { loggingInterval: true, logMomentum: true, log: true };
 
 /** One logged learning rate: its optimizer, metric name, and the interval it belongs to ('any' when unscheduled). */
 interface Tracked {
@@ -42,6 +44,7 @@ export class LearningRateMonitor extends Callback {
 
   constructor(options: LearningRateMonitorOptions = {}) {
     super();
+    rejectUnknownOptions('LearningRateMonitor', options, KNOWN);
     if (options.loggingInterval !== undefined && options.loggingInterval !== 'step' && options.loggingInterval !== 'epoch') {
       throw new Error(`LearningRateMonitor: option 'loggingInterval' must be 'step', 'epoch' or undefined, got ${JSON.stringify(options.loggingInterval)}`);
     }

@@ -1,4 +1,4 @@
-import { Callback, type Trainer } from '@cairn/core';
+import { Callback, rejectUnknownOptions, type OptionKeys, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from './print.js';
 
 export interface RemoteMonitorOptions {
@@ -15,6 +15,8 @@ export interface RemoteMonitorOptions {
   timeoutMs?: number;
   log?: Print;
 }
+
+const KNOWN: OptionKeys<RemoteMonitorOptions> = { root: true, path: true, field: true, headers: true, sendAsJson: true, timeoutMs: true, log: true };
 
 function fail(message: string): never {
   throw new Error(`RemoteMonitor: ${message}`);
@@ -37,7 +39,7 @@ export class RemoteMonitor extends Callback {
 
   constructor(options: RemoteMonitorOptions = {}) {
     super();
-    if (typeof options !== 'object' || options === null) fail('options must be an object (or left out)');
+    rejectUnknownOptions('RemoteMonitor', options, KNOWN);
     const { root = 'http://localhost:9000', path = '/publish/epoch/end/', field = 'data', sendAsJson = true, timeoutMs = 5000 } = options;
     const ROOT = "root must be an http(s) URL such as 'http://localhost:9000'";
     if (typeof root !== 'string') fail(`${ROOT}, got ${JSON.stringify(root)}`);

@@ -1,4 +1,4 @@
-import { Callback, type LightningModule, type StepOutput, type Trainer } from '@cairn/core';
+import { Callback, rejectUnknownOptions, type LightningModule, type OptionKeys, type StepOutput, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from './print.js';
 
 export interface TerminateOnNaNOptions {
@@ -11,6 +11,8 @@ export interface TerminateOnNaNOptions {
   raiseError?: boolean;
   log?: Print;
 }
+
+const KNOWN: OptionKeys<TerminateOnNaNOptions> = { monitor: true, raiseError: true, log: true };
 
 /** What TerminateOnNaN found. */
 export interface NonFiniteValue {
@@ -35,6 +37,7 @@ export class TerminateOnNaN extends Callback {
 
   constructor(options: TerminateOnNaNOptions = {}) {
     super();
+    rejectUnknownOptions('TerminateOnNaN', options, KNOWN);
     const monitor = options.monitor ?? [];
     if (!Array.isArray(monitor) || !monitor.every((m) => typeof m === 'string' && m.length > 0)) {
       throw new Error('TerminateOnNaN: monitor must be an array of metric names');

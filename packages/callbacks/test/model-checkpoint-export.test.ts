@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@cairn/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { formatCheckpointName, ModelCheckpoint, ProgressBar, type CheckpointMode, type FormatNameOptions, type ModelCheckpointOptions, type ProgressBarOptions, type ProgressStream } from '@cairn/callbacks';
+import { formatCheckpointName, ModelCheckpoint, ProgressBar, type MonitorMode, type FormatNameOptions, type ModelCheckpointOptions, type ProgressBarOptions, type ProgressStream } from '@cairn/callbacks';
 import { loaders, TinyRegressor, testTrainer } from './helpers/tiny-module.js';
 
 describe('ModelCheckpoint from @cairn/callbacks', () => {
@@ -30,11 +30,11 @@ describe('ModelCheckpoint from @cairn/callbacks', () => {
     expect(formatCheckpointName).toBe(core.formatCheckpointName);
     expect(ProgressBar).toBe(core.ProgressBar);
     expectTypeOf<ModelCheckpointOptions>().toEqualTypeOf<core.ModelCheckpointOptions>();
-    expectTypeOf<CheckpointMode>().toEqualTypeOf<core.CheckpointMode>();
+    expectTypeOf<MonitorMode>().toEqualTypeOf<core.MonitorMode>();
     expectTypeOf<FormatNameOptions>().toEqualTypeOf<core.FormatNameOptions>();
     expectTypeOf<ProgressBarOptions>().toEqualTypeOf<core.ProgressBarOptions>();
     expectTypeOf<ProgressStream>().toEqualTypeOf<core.ProgressStream>();
-    const mode: CheckpointMode = 'max';
+    const mode: MonitorMode = 'max';
     expect(formatCheckpointName({ epoch: 2, val_loss: 0.123456 }, { filename: `{epoch}-{val_loss:.2f}-${mode}` })).toBe('epoch=2-val_loss=0.12-max.ckpt');
   });
 });

@@ -22,8 +22,11 @@ export { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint/find-la
 export { describeMetadata, weightsOnlyMetadata, STATE_METADATA_KEYS, WEIGHT_PREFIX, OPTIMIZER_PREFIX } from './checkpoint/state-codec.js';
 export { decodeJson, encodeJson } from './checkpoint/json-codec.js';
 export { readValues, writeValues, isFloatDtype, hasNumericValues, dtypeSize, type SafetensorsDtype, type TensorRecord, type DecodedCheckpoint } from './checkpoint/file/index.js';
-export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile, syncFolder, writeFileAtomically } from './checkpoint/file/index.js';
+export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile, syncFolder, writeFileAtomically, writeTextFileAtomically } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
-export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type CheckpointMode, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';
+export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';
 export { StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau, LrSchedulerBase, ClosedFormLrScheduler, type StepLROptions, type ExponentialLROptions, type CosineAnnealingLROptions, type LambdaLROptions, type ReduceLROnPlateauOptions } from './optim/schedulers/index.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './callbacks/progress-bar/index.js';
+export { isImprovement, worstScore, type MonitorMode } from './monitor/mode.js';
+export { parseDuration, type Duration, type DurationParts } from './options/duration.js';
+export { rejectUnknownOptions, type OptionKeys } from './options/known-options.js';

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '@cairn/core';
+import { rejectUnknownOptions, writeTextFileAtomically, type Logger, type OptionKeys } from '@cairn/core';
 import { stringify } from 'yaml';
 import { defaultPrint, type Print } from '../print.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { formatHeader, formatRows, parseRows, type Row } from './csv-text.js';
 import { FolderLogger } from '../log-dir/folder-logger.js';
 import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
@@ -27,6 +26,8 @@ interface CSVLoggerState {
 
 export const METRICS_FILE = 'metrics.csv';
 export const HPARAMS_FILE = 'hparams.yaml';
+
+const KNOWN: OptionKeys<CSVLoggerOptions> = { saveDir: true, name: true, version: true, prefix: true, flushLogsEveryNSteps: true, log: true };
 
 const formatValue = (value: number): string => String(value);
 
@@ -52,6 +53,7 @@ export class CSVLogger extends FolderLogger implements Logger {
     const fail = (message: string): never => {
       throw new Error(`CSVLogger: ${message}`);
     };
+    rejectUnknownOptions('CSVLogger', options, KNOWN);
     super('CSVLogger', options, fail);
     const flushEvery = options.flushLogsEveryNSteps ?? 100;
     if (!Number.isSafeInteger(flushEvery) || flushEvery < 1) fail(`flushLogsEveryNSteps must be a positive integer, got ${flushEvery}`);
@@ -75,7 +77,7 @@ export class CSVLogger extends FolderLogger implements Logger {
   async logHyperparams(params: Record<string, unknown>): Promise<void> {
     this.hparams = { ...this.hparams, ...params };
     await mkdir(this.logDir, { recursive: true });
-    await writeFileAtomic(join(this.logDir, HPARAMS_FILE), stringify(this.hparams));
+    await writeTextFileAtomically(join(this.logDir, HPARAMS_FILE), stringify(this.hparams));
   }
 
   /** Writes buffered rows. Calls are serialised, so concurrent callers never interleave writes. */
@@ -112,7 +114,7 @@ export class CSVLogger extends FolderLogger implements Logger {
     this.keys = sortedUnion(state.keys, kept);
     this.pending = [...state.pending, ...this.pending];
     await mkdir(this.logDir, { recursive: true });
-    await writeFileAtomic(path, formatHeader(this.keys) + formatRows(this.keys, kept));
+    await writeTextFileAtomically(path, formatHeader(this.keys) + formatRows(this.keys, kept));
     this.written = kept.length;
     this.started = true;
   }
@@ -130,7 +132,7 @@ export class CSVLogger extends FolderLogger implements Logger {
       // A new key changes the header: rewrite the whole file (Lightning's rule), atomically.
       if (!this.started && existsSync(path)) this.print(`CSVLogger: ${path} exists and is replaced by this run's metrics`);
       const previous = this.started ? parseRows(await readFile(path, 'utf8')).rows.slice(0, this.written) : [];
-      await writeFileAtomic(path, formatHeader(keys) + formatRows(keys, [...previous, ...rows]));
+      await writeTextFileAtomically(path, formatHeader(keys) + formatRows(keys, [...previous, ...rows]));
       this.keys = keys;
       this.started = true;
     }

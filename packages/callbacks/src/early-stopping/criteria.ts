@@ -1,12 +1,12 @@
+import { isImprovement, worstScore, type MonitorMode } from '@cairn/core';
+
 /** Why EarlyStopping stopped the run (Lightning's EarlyStoppingReason, as strings). */
 export type StoppingReason = 'not_stopped' | 'stopping_threshold' | 'divergence_threshold' | 'patience_exhausted' | 'non_finite_metric';
-
-export type Mode = 'min' | 'max';
 
 /** The fixed part of the decision: EarlyStopping's options. */
 export interface StoppingRule {
   monitor: string;
-  mode: Mode;
+  mode: MonitorMode;
   /** Non-negative; an improvement must beat the best by more than this. */
   minDelta: number;
   patience: number;
@@ -32,16 +32,11 @@ export interface Decision {
   message: string | undefined;
 }
 
-export function initialState(mode: Mode): StoppingState {
-  return { bestScore: mode === 'min' ? Infinity : -Infinity, waitCount: 0 };
+export function initialState(mode: MonitorMode): StoppingState {
+  return { bestScore: worstScore(mode), waitCount: 0 };
 }
 
 const fmt = (value: number): string => (Number.isFinite(value) ? value.toFixed(3) : String(value));
-
-/** `a` is better than `b` by more than `delta` in this mode (strict, as Lightning's torch.lt/gt). */
-function beats(mode: Mode, a: number, b: number, delta: number): boolean {
-  return mode === 'min' ? a < b - delta : a > b + delta;
-}
 
 /**
  * One early-stopping check, in Lightning's order: non-finite value, stopping threshold,
@@ -53,24 +48,24 @@ export function evaluate(rule: StoppingRule, state: StoppingState, current: numb
   if (rule.checkFinite && !Number.isFinite(current)) {
     return stop('non_finite_metric', `Monitored metric ${monitor} = ${current} is not finite. Previous best value was ${fmt(state.bestScore)}. Signaling Trainer to stop.`);
   }
-  if (rule.stoppingThreshold !== undefined && beats(mode, current, rule.stoppingThreshold, 0)) {
+  if (rule.stoppingThreshold !== undefined && isImprovement(mode, current, rule.stoppingThreshold, 0)) {
     return stop('stopping_threshold', `Stopping threshold reached: ${monitor} = ${current} ${mode === 'min' ? '<' : '>'} ${rule.stoppingThreshold}. Signaling Trainer to stop.`);
   }
-  if (rule.divergenceThreshold !== undefined && beats(mode, rule.divergenceThreshold, current, 0)) {
+  if (rule.divergenceThreshold !== undefined && isImprovement(mode, rule.divergenceThreshold, current, 0)) {
     return stop('divergence_threshold', `Divergence threshold reached: ${monitor} = ${current} ${mode === 'min' ? '>' : '<'} ${rule.divergenceThreshold}. Signaling Trainer to stop.`);
   }
-  if (beats(mode, current, state.bestScore, rule.minDelta)) {
+  if (isImprovement(mode, current, state.bestScore, rule.minDelta)) {
     const message = Number.isFinite(state.bestScore)
       ? `Metric ${monitor} improved by ${fmt(Math.abs(state.bestScore - current))} >= min_delta = ${rule.minDelta}. New best score: ${fmt(current)}`
       : `Metric ${monitor} improved. New best score: ${fmt(current)}`;
     // Keras's baseline: a new best that does not beat the baseline is kept but does not reset
     // patience; as in Keras, an improvement itself never stops the run.
-    const resets = rule.baseline === undefined || beats(mode, current, rule.baseline, rule.minDelta);
+    const resets = rule.baseline === undefined || isImprovement(mode, current, rule.baseline, rule.minDelta);
     return { next: { bestScore: current, waitCount: resets ? 0 : state.waitCount + 1 }, improved: true, stop: false, reason: 'not_stopped', message };
   }
   const next = { bestScore: state.bestScore, waitCount: state.waitCount + 1 };
   if (next.waitCount < rule.patience) return { next, improved: false, stop: false, reason: 'not_stopped', message: undefined };
-  const belowBaseline = rule.baseline !== undefined && !beats(mode, next.bestScore, rule.baseline, rule.minDelta);
+  const belowBaseline = rule.baseline !== undefined && !isImprovement(mode, next.bestScore, rule.baseline, rule.minDelta);
   return stop(
     'patience_exhausted',
     `Monitored metric ${monitor} did not improve in the last ${next.waitCount} records${belowBaseline ? ` (or did not beat the baseline ${rule.baseline})` : ''}. Best score: ${fmt(next.bestScore)}. Signaling Trainer to stop.`,

@@ -1,7 +1,7 @@
-import { Callback, type LightningModule, type Stage, type Trainer } from '@cairn/core';
+import { Callback, rejectUnknownOptions, type LightningModule, type MonitorMode, type OptionKeys, type Stage, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from '../print.js';
 import { BestWeights } from './best-weights.js';
-import { evaluate, initialState, type Mode, type StoppingReason, type StoppingRule } from './criteria.js';
+import { evaluate, initialState, type StoppingReason, type StoppingRule } from './criteria.js';
 
 export interface EarlyStoppingOptions {
   /** Metric to watch, as logged (e.g. 'val_loss'). */
@@ -13,7 +13,7 @@ export interface EarlyStoppingOptions {
   /** Print each improvement and the stop. Default false. */
   verbose?: boolean;
   /** 'min' (default): lower is better; 'max': higher is better. */
-  mode?: Mode;
+  mode?: MonitorMode;
   /** Throw when the metric is missing (default true); otherwise skip the check (warn when verbose). */
   strict?: boolean;
   /** Stop when the metric becomes NaN or infinite. Default true. */
@@ -37,6 +37,23 @@ export interface EarlyStoppingOptions {
   log?: Print;
 }
 
+const KNOWN: OptionKeys<EarlyStoppingOptions> = {
+  monitor: true,
+  minDelta: true,
+  patience: true,
+  verbose: true,
+  mode: true,
+  strict: true,
+  checkFinite: true,
+  stoppingThreshold: true,
+  divergenceThreshold: true,
+  checkOnTrainEpochEnd: true,
+  baseline: true,
+  restoreBestWeights: true,
+  startFromEpoch: true,
+  log: true,
+};
+
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`EarlyStopping: ${message}`);
 }
@@ -45,7 +62,7 @@ function check(condition: boolean, message: string): void {
 export class EarlyStopping extends Callback {
   override readonly monitorsMetrics = true;
   readonly monitor: string;
-  readonly mode: Mode;
+  readonly mode: MonitorMode;
   readonly patience: number;
   readonly verbose: boolean;
   readonly strict: boolean;
@@ -67,7 +84,8 @@ export class EarlyStopping extends Callback {
 
   constructor(options: EarlyStoppingOptions) {
     super();
-    check(typeof options?.monitor === 'string' && options.monitor.length > 0, 'monitor must be a non-empty metric name');
+    rejectUnknownOptions('EarlyStopping', options, KNOWN);
+    check(typeof options.monitor === 'string' && options.monitor.length > 0, 'monitor must be a non-empty metric name');
     const mode = options.mode ?? 'min';
     check(mode === 'min' || mode === 'max', `mode must be 'min' or 'max', got ${String(mode)}`);
     const patience = options.patience ?? 3;

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { Callback, type Trainer } from '@cairn/core';
+import { Callback, parseDuration, rejectUnknownOptions, type Duration, type OptionKeys, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from '../print.js';
-import { formatDuration, parseDuration, type Duration } from './duration.js';
+import { formatDuration } from './format-duration.js';
 
 export type TimerStage = 'train' | 'validate';
 
 export interface TimerOptions {
-  /** Stop once training has run this long: 'DD:HH:MM:SS', `{ hours: 2 }` or milliseconds. Default: no limit (only measure). */
+  /** Stop once training has run this long (a Duration: 'DD:HH:MM:SS', '2h', `{ hours: 2 }` or milliseconds). Default: no limit (only measure). */
   maxTime?: Duration;
   /** Check after every training 'step' (default) or at every 'epoch' end. */
   interval?: 'step' | 'epoch';
@@ -16,6 +16,8 @@ export interface TimerOptions {
   /** Monotonic clock in milliseconds (tests pass a fake one). Default performance.now. */
   now?: () => number;
 }
+
+const KNOWN: OptionKeys<TimerOptions> = { maxTime: true, interval: true, verbose: true, log: true, now: true };
 
 /**
  * Lightning's Timer: measures training and validation time and stops training cleanly once
@@ -36,10 +38,11 @@ export class Timer extends Callback {
 
   constructor(options: TimerOptions = {}) {
     super();
+    rejectUnknownOptions('Timer', options, KNOWN);
     const interval = options.interval ?? 'step';
     if (interval !== 'step' && interval !== 'epoch') throw new Error(`Timer: interval must be 'step' or 'epoch', got ${String(interval)}`);
     if (options.verbose !== undefined && typeof options.verbose !== 'boolean') throw new Error(`Timer: verbose must be a boolean (true or false), got ${JSON.stringify(options.verbose)}`);
-    this.maxTime = options.maxTime === undefined ? undefined : parseDuration(options.maxTime);
+    this.maxTime = options.maxTime === undefined ? undefined : parseDuration('Timer', 'maxTime', options.maxTime);
     this.interval = interval;
     this.verbose = options.verbose ?? true;
     this.print = options.log ?? defaultPrint;

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions, type OptionKeys } from '../options/known-options.js';
 import { collate } from './collate.js';
 import { isBatchDataset, type BatchDataset, type Sample } from './dataset.js';
 import { epochPermutation } from './permutation.js';
@@ -21,6 +22,8 @@ export interface DataLoaderState {
   seed: number | null;
 }
 
+const KNOWN: OptionKeys<DataLoaderOptions> = { batchSize: true, shuffle: true, seed: true, dropLast: true };
+
 function checkCount(name: string, value: unknown): void {
   if (!Number.isSafeInteger(value) || (value as number) < 1) {
     throw new Error(`DataLoader: ${name} must be a positive integer, got ${String(value)}`);
@@ -39,9 +42,7 @@ export class DataLoader<B = Sample> implements Iterable<B> {
   private state: DataLoaderState;
 
   constructor(dataset: BatchDataset<B> | ArrayLike<Sample> | Iterable<Sample>, options: DataLoaderOptions = {}) {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new Error(`DataLoader: options must be an object (or left out), got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
-    }
+    rejectUnknownOptions('DataLoader', options, KNOWN);
     const { batchSize = 1, shuffle = false, seed, dropLast = false } = options;
     checkCount('batchSize', batchSize);
     if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCheckpointName, ModelCheckpoint } from '../../src/index.js';
-import { formatNumber, parseInterval } from '../../src/callbacks/model-checkpoint/index.js';
+import { formatNumber } from '../../src/callbacks/model-checkpoint/index.js';
 
 const name = (filename: string, metrics: Record<string, number>, extra: { ver?: number; prefix?: string; autoInsertMetricName?: boolean } = {}): string =>
   formatCheckpointName(metrics, { filename, ...extra });
@@ -47,21 +47,6 @@ describe('formatCheckpointName (Lightning documented examples)', () => {
     expect(mc.formatCheckpointName({ epoch: 4, score: 0.25 })).toBe('/c/epoch=4-score=0.2.ckpt');
     expect(mc.formatCheckpointName({ epoch: 4 }, { filename: '{epoch}-last', ver: 1 })).toBe('/c/epoch=4-last-v1.ckpt');
     expect(new ModelCheckpoint({ filename: '{epoch}', autoInsertMetricName: false }).formatCheckpointName({ epoch: 4 })).toBe('4.ckpt');
-  });
-});
-
-describe('parseInterval', () => {
-  it('reads milliseconds and unit strings', () => {
-    expect(parseInterval('x', 1500)).toBe(1500);
-    expect(parseInterval('x', '90s')).toBe(90_000);
-    expect(parseInterval('x', '15m')).toBe(900_000);
-    expect(parseInterval('x', '2h')).toBe(7_200_000);
-    expect(parseInterval('x', '1h30m')).toBe(5_400_000);
-    expect(parseInterval('x', '250ms')).toBe(250);
-    expect(parseInterval('x', '1d')).toBe(86_400_000);
-  });
-  it('refuses anything else', () => {
-    for (const bad of ['', '10', '5 minutes', '-1s', '0s', 0, -5, NaN]) expect(() => parseInterval('trainTimeInterval', bad)).toThrow(/trainTimeInterval/);
   });
 });
 

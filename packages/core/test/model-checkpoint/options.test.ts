@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelCheckpoint, Trainer } from '../../src/index.js';
 import { admit, effectiveK, entersTopK, initialTopK, popEvicted } from '../../src/callbacks/model-checkpoint/top-k.js';
@@ -17,7 +19,9 @@ describe('ModelCheckpoint options', () => {
       [{ saveLast: 'yes' as 'link' }, /saveLast/],
       [{ trainTimeInterval: '10 parsecs' }, /trainTimeInterval/],
       [{ minimumInterval: -1 }, /minimumInterval/],
-      [{ dirpath: '' }, /dirpath/],
+      [{ dirpath: 'a\0b' }, /dirpath must be a path/],
+      [{ trainTimeInterval: -1 }, /trainTimeInterval must be a non-negative finite duration/],
+      [{ monitr: 'val_loss' } as never, /ModelCheckpoint: unknown option 'monitr'/],
       [{ async: 'no' as unknown as boolean }, /async must be a boolean/],
     ];
     for (const [options, message] of bad) expect(() => new ModelCheckpoint(options)).toThrow(message);
@@ -31,6 +35,20 @@ describe('ModelCheckpoint options', () => {
     expect(mc.kthValue).toBe(Infinity);
     expect(new ModelCheckpoint({ mode: 'max', monitor: 'acc' }).kthValue).toBe(-Infinity);
     expect(new ModelCheckpoint({ everyNTrainSteps: 5 }).everyNEpochs).toBe(0);
+  });
+
+  it("expands '~' in dirpath to the home folder and takes '' as unset, as Lightning", () => {
+    expect(new ModelCheckpoint({ dirpath: '~/ckpts' }).dirpath).toBe(join(homedir(), 'ckpts'));
+    expect(new ModelCheckpoint({ dirpath: '~' }).dirpath).toBe(homedir());
+    expect(new ModelCheckpoint({ dirpath: 'a/~b' }).dirpath).toBe(resolve('a/~b'));
+    expect(new ModelCheckpoint({ dirpath: '' }).dirpath).toBeUndefined();
+  });
+
+  it('accepts a trainTimeInterval of 0 (Lightning: a save at every step) as the one active trigger', () => {
+    const mc = new ModelCheckpoint({ trainTimeInterval: 0 });
+    expect(mc.everyNEpochs).toBe(0);
+    expect(mc.stateKey).toContain('"trainTimeInterval":0');
+    expect(() => new ModelCheckpoint({ trainTimeInterval: 0, everyNEpochs: 1 })).toThrow(/mutually exclusive/);
   });
 
   it('gives each configuration its own state key, so several instances can run together', () => {

@@ -1,5 +1,5 @@
 export { ModelCheckpoint } from './model-checkpoint.js';
-export type { ModelCheckpointOptions, CheckpointMode } from './options.js';
+export type { ModelCheckpointOptions } from './options.js';
 export {
   formatCheckpointName,
   CHECKPOINT_EQUALS_CHAR,
@@ -11,4 +11,3 @@ export {
   type FormatNameOptions,
 } from './filename.js';
 export { formatNumber } from './format-spec.js';
-export { parseInterval } from './interval.js';

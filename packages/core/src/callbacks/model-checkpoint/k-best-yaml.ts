@@ -1,10 +1,9 @@
 import { stringify } from 'yaml';
-import { writeFileAtomically } from '../../checkpoint/file/index.js';
+import { writeTextFileAtomically } from '../../checkpoint/file/index.js';
 
 export const K_BEST_YAML_NAME = 'best_k_models.yaml';
 
 /** Writes `path: score` lines atomically (temp file, fsync, rename): a reader never sees half a file. */
 export async function writeKBestYaml(path: string, bestKModels: Readonly<Record<string, number>>): Promise<void> {
-  const text = stringify({ ...bestKModels });
-  await writeFileAtomically(path, (file) => file.writeFile(text, 'utf8'));
+  await writeTextFileAtomically(path, stringify({ ...bestKModels }));
 }

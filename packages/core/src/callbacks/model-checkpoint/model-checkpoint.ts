@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Callback } from '../../callback/callback.js';
 import type { Stage } from '../../callback/hooks.js';
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
+import { findCheckpointFiles } from '../../checkpoint/file/index.js';
 import type { MetricMap } from '../../metrics/metric-store.js';
 import type { LightningModule } from '../../module/lightning-module.js';
 import type { CheckpointReport } from '../../trainer/fit-result.js';
@@ -12,7 +12,8 @@ import * as names from './filename.js';
 import { formatNumber } from './format-spec.js';
 import { K_BEST_YAML_NAME, writeKBestYaml } from './k-best-yaml.js';
 import { linkAtomically, pathExists, removeFile } from './files.js';
-import { resolveCheckpointOptions, type CheckpointMode, type ModelCheckpointOptions, type ResolvedCheckpointOptions } from './options.js';
+import type { MonitorMode } from '../../monitor/mode.js';
+import { resolveCheckpointOptions, type ModelCheckpointOptions, type ResolvedCheckpointOptions } from './options.js';
 import { findOwnFiles, isInside, markCheckpoint, type FileRole } from './ownership.js';
 import { epochTriggerDue, savesOnTrainEpochEnd, validationFollowsStep } from './schedule.js';
 import { admit, effectiveK, entersTopK, initialTopK, popEvicted, type TopKState } from './top-k.js';
@@ -34,7 +35,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
 
   override readonly monitorsMetrics = true;
   readonly monitor: string | undefined;
-  readonly mode: CheckpointMode;
+  readonly mode: MonitorMode;
   readonly saveTopK: number;
   readonly saveLast: boolean | 'link';
   readonly filename: string | undefined;
@@ -173,8 +174,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.validationRan = false;
     this.lastSaveTime = -Infinity;
     if (this.saveTopK !== 0 && !trainer.options.fastDevRun) {
-      const entries = await readdir(this.dirpath).catch(() => [] as string[]);
-      if (entries.some((name) => name.endsWith(names.FILE_EXTENSION))) this.options.log(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
+      if ((await findCheckpointFiles(this.dirpath)).length > 0) this.options.log(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
     }
   }
 

@@ -1,13 +1,14 @@
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { MonitorMode } from '../../monitor/mode.js';
+import { parseDuration, type Duration } from '../../options/duration.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { DEFAULT_FILENAME, FILE_EXTENSION, templateSkeleton } from './filename.js';
 import { isInside } from './ownership.js';
-import { parseInterval } from './interval.js';
-
-export type CheckpointMode = 'min' | 'max';
 
 /** Lightning 2.6's ModelCheckpoint options in camelCase, plus Cairn's minimumInterval and async. */
 export interface ModelCheckpointOptions {
-  /** Folder of the checkpoints. Default: `<trainer.logDir>/checkpoints`, resolved at setup. */
+  /** Folder of the checkpoints; `~` is the home folder. Default (also for ''): `<trainer.logDir>/checkpoints`, resolved at setup. */
   dirpath?: string;
   /** Name template, e.g. `'{epoch}-{val_loss:.2f}'` (Python format specs). Default `'{epoch}-{step}'`. */
   filename?: string;
@@ -22,13 +23,13 @@ export interface ModelCheckpointOptions {
   /** Write weights and metadata only (not resumable). Default false. */
   saveWeightsOnly?: boolean;
   /** 'min' (default): lower is better; 'max': higher is better. */
-  mode?: CheckpointMode;
+  mode?: MonitorMode;
   /** `{val_loss}` renders as `val_loss=0.12`. Default true. */
   autoInsertMetricName?: boolean;
   /** Save every N optimizer steps (0 or unset: off). */
   everyNTrainSteps?: number;
-  /** Save when this much training time passed: milliseconds or `'90s'`, `'15m'`, `'2h'`. */
-  trainTimeInterval?: number | string;
+  /** Save when this much training time passed (a Duration: ms, `'15m'`, `'00:01:00:00'`, `{ hours: 1 }`); 0 saves at every step. */
+  trainTimeInterval?: Duration;
   /** Save every N epochs (0: off). Default 1 when no trigger is set. */
   everyNEpochs?: number;
   /** Save at the end of the training epoch instead of after validation. Default: Lightning's rule. */
@@ -38,7 +39,7 @@ export interface ModelCheckpointOptions {
   /** Save `exception-<name>.ckpt` when fit fails with an error. Default false. */
   saveOnException?: boolean;
   /** Cairn: never two saves of this callback closer than this (ms or `'5m'`), whatever triggers them. */
-  minimumInterval?: number | string;
+  minimumInterval?: Duration;
   /** Cairn: write in the background (default true); false waits for each file before training on. */
   async?: boolean;
   /** Where warnings and verbose lines go. Default console.error. */
@@ -53,7 +54,7 @@ export interface ResolvedCheckpointOptions {
   saveLast: boolean | 'link';
   saveTopK: number;
   saveWeightsOnly: boolean;
-  mode: CheckpointMode;
+  mode: MonitorMode;
   autoInsertMetricName: boolean;
   everyNTrainSteps: number;
   /** Milliseconds, or undefined when off. */
@@ -66,6 +67,27 @@ export interface ResolvedCheckpointOptions {
   async: boolean;
   log: (line: string) => void;
 }
+
+const KNOWN: OptionKeys<ModelCheckpointOptions> = {
+  dirpath: true,
+  filename: true,
+  monitor: true,
+  verbose: true,
+  saveLast: true,
+  saveTopK: true,
+  saveWeightsOnly: true,
+  mode: true,
+  autoInsertMetricName: true,
+  everyNTrainSteps: true,
+  trainTimeInterval: true,
+  everyNEpochs: true,
+  saveOnTrainEpochEnd: true,
+  enableVersionCounter: true,
+  saveOnException: true,
+  minimumInterval: true,
+  async: true,
+  log: true,
+};
 
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`ModelCheckpoint: ${message}`);
@@ -90,14 +112,25 @@ function checkTemplateInside(filename: string, dirpath: string): void {
   check(isInside(rendered, dirpath), `filename ${JSON.stringify(filename)} renders ${JSON.stringify(rendered)}, outside dirpath ${JSON.stringify(dirpath)}`);
 }
 
+/**
+ * As Lightning: `'~'` and `'~/x'` start at the home folder (Lightning #19058), '' means unset
+ * (the trainer's default folder), and the result is absolute.
+ */
+function expandDirpath(dirpath: string | undefined): string | undefined {
+  if (dirpath === undefined || dirpath === '') return undefined;
+  if (dirpath === '~' || dirpath.startsWith('~/')) return resolve(homedir(), `.${dirpath.slice(1)}`);
+  return resolve(dirpath);
+}
+
 /** Checks every option and applies Lightning's defaults; invalid combinations throw here, at construction. */
 export function resolveCheckpointOptions(options: ModelCheckpointOptions): ResolvedCheckpointOptions {
-  check(typeof options === 'object' && options !== null, 'options must be an object');
-  const { dirpath, filename, monitor, saveLast = false, saveTopK = 1, mode = 'min', saveOnTrainEpochEnd, log } = options;
-  check(dirpath === undefined || (typeof dirpath === 'string' && dirpath.length > 0 && !dirpath.includes('\0')), `dirpath must be a non-empty path, got ${JSON.stringify(dirpath)}`);
+  rejectUnknownOptions('ModelCheckpoint', options, KNOWN);
+  const { filename, monitor, saveLast = false, saveTopK = 1, mode = 'min', saveOnTrainEpochEnd, log } = options;
+  check(options.dirpath === undefined || (typeof options.dirpath === 'string' && !options.dirpath.includes('\0')), `dirpath must be a path, got ${JSON.stringify(options.dirpath)}`);
+  const dirpath = expandDirpath(options.dirpath);
   check(filename === undefined || typeof filename === 'string', `filename must be a string, got ${JSON.stringify(filename)}`);
   check(filename === undefined || !filename.includes('\0'), `filename must not contain a NUL byte, got ${JSON.stringify(filename)}`);
-  if (filename !== undefined && dirpath !== undefined) checkTemplateInside(filename, resolve(dirpath));
+  if (filename !== undefined && dirpath !== undefined) checkTemplateInside(filename, dirpath);
   check(monitor === undefined || (typeof monitor === 'string' && monitor.length > 0), `monitor must be a metric name, got ${JSON.stringify(monitor)}`);
   check(saveLast === true || saveLast === false || saveLast === 'link', `saveLast must be true, false or 'link', got ${JSON.stringify(saveLast)}`);
   check(mode === 'min' || mode === 'max', `mode can be 'min' or 'max' but got ${JSON.stringify(mode)}`);
@@ -106,7 +139,7 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
   check(log === undefined || typeof log === 'function', 'log must be a function');
   if (options.everyNTrainSteps !== undefined) checkCount('everyNTrainSteps', options.everyNTrainSteps, 0);
   if (options.everyNEpochs !== undefined) checkCount('everyNEpochs', options.everyNEpochs, 0);
-  const trainTimeInterval = options.trainTimeInterval === undefined ? undefined : parseInterval('trainTimeInterval', options.trainTimeInterval);
+  const trainTimeInterval = options.trainTimeInterval === undefined ? undefined : parseDuration('ModelCheckpoint', 'trainTimeInterval', options.trainTimeInterval);
 
   // Lightning: no trigger given means once per epoch.
   const noTrigger = options.everyNTrainSteps === undefined && options.everyNEpochs === undefined && trainTimeInterval === undefined;
@@ -120,7 +153,7 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
   check(monitor !== undefined || [-1, 0, 1].includes(saveTopK), `saveTopK=${saveTopK} without monitor is not a valid configuration: there is no quantity to rank by (use -1, 0 or 1, or set monitor)`);
 
   return {
-    dirpath: dirpath === undefined ? undefined : resolve(dirpath),
+    dirpath,
     filename,
     monitor,
     verbose: flag(options, 'verbose', false),
@@ -135,7 +168,7 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
     saveOnTrainEpochEnd,
     enableVersionCounter: flag(options, 'enableVersionCounter', true),
     saveOnException: flag(options, 'saveOnException', false),
-    minimumInterval: options.minimumInterval === undefined ? 0 : parseInterval('minimumInterval', options.minimumInterval),
+    minimumInterval: options.minimumInterval === undefined ? 0 : parseDuration('ModelCheckpoint', 'minimumInterval', options.minimumInterval),
     async: flag(options, 'async', true),
     log: log ?? ((line) => console.error(line)),
   };

@@ -1,8 +1,7 @@
 import { relative, isAbsolute, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
 import { decodeJson } from '../../checkpoint/json-codec.js';
-import { CheckpointError, readCheckpointMetadata } from '../../checkpoint/file/index.js';
+import { CheckpointError, findCheckpointFiles, readCheckpointMetadata } from '../../checkpoint/file/index.js';
 
 /** What a file was written for: ranked (top-k), the `last` copy, or the save after an error. */
 export type FileRole = 'topk' | 'last' | 'exception';
@@ -47,8 +46,7 @@ function ownRole(path: string, metadata: Record<string, string>, stateKey: strin
 /** Checkpoints below `dir` written by the callback with `stateKey` in run lineage `run`. */
 export async function findOwnFiles(dir: string, stateKey: string, run: string): Promise<{ path: string; role: FileRole }[]> {
   const own: { path: string; role: FileRole }[] = [];
-  const paths = await fg('**/*.ckpt', { cwd: dir, absolute: true, onlyFiles: true, followSymbolicLinks: false, dot: false });
-  for (const path of paths.map((p) => resolve(p))) {
+  for (const path of await findCheckpointFiles(dir)) {
     let metadata: Record<string, string>;
     try {
       metadata = await readCheckpointMetadata(path);

@@ -1,4 +1,4 @@
-import type { CheckpointMode } from './options.js';
+import { isImprovement, worstScore, type MonitorMode } from '../../monitor/mode.js';
 
 /** The ranking state of ModelCheckpoint (Lightning's names, camelCased). */
 export interface TopKState {
@@ -12,18 +12,16 @@ export interface TopKState {
   currentScore: number | undefined;
 }
 
-export function initialTopK(mode: CheckpointMode): TopKState {
-  return { bestKModels: {}, kthBestModelPath: '', kthValue: mode === 'min' ? Infinity : -Infinity, bestModelPath: '', bestModelScore: undefined, currentScore: undefined };
+export function initialTopK(mode: MonitorMode): TopKState {
+  return { bestKModels: {}, kthBestModelPath: '', kthValue: worstScore(mode), bestModelPath: '', bestModelScore: undefined, currentScore: undefined };
 }
 
-const better = (mode: CheckpointMode, a: number, b: number): boolean => (mode === 'min' ? a < b : a > b);
-
 /** The entry with the best (or worst) score; on ties the first saved wins, as Python's min/max. */
-function pick(models: Record<string, number>, mode: CheckpointMode, which: 'best' | 'worst'): string {
+function pick(models: Record<string, number>, mode: MonitorMode, which: 'best' | 'worst'): string {
   let chosen: string | undefined;
   for (const [path, score] of Object.entries(models)) {
     if (chosen === undefined) chosen = path;
-    else if (which === 'best' ? better(mode, score, models[chosen]!) : better(mode, models[chosen]!, score)) chosen = path;
+    else if (which === 'best' ? isImprovement(mode, score, models[chosen]!) : isImprovement(mode, models[chosen]!, score)) chosen = path;
   }
   return chosen ?? '';
 }
@@ -33,11 +31,11 @@ function pick(models: Record<string, number>, mode: CheckpointMode, which: 'best
  * better than the k-th best. A missing value never enters; NaN compares false, so it never
  * displaces a kept checkpoint.
  */
-export function entersTopK(state: TopKState, saveTopK: number, mode: CheckpointMode, current: number | undefined): boolean {
+export function entersTopK(state: TopKState, saveTopK: number, mode: MonitorMode, current: number | undefined): boolean {
   if (current === undefined) return false;
   if (saveTopK === -1) return true;
   if (Object.keys(state.bestKModels).length < saveTopK) return true;
-  return better(mode, current, state.bestKModels[state.kthBestModelPath]!);
+  return isImprovement(mode, current, state.bestKModels[state.kthBestModelPath]!);
 }
 
 /** The k for this save: -1 means one more than kept now. */
@@ -54,8 +52,8 @@ export function popEvicted(state: TopKState, k: number): string | undefined {
 }
 
 /** Records a saved checkpoint and recomputes k-th and best. NaN is kept as the worst value. */
-export function admit(state: TopKState, k: number, mode: CheckpointMode, path: string, current: number): void {
-  const score = Number.isNaN(current) ? (mode === 'min' ? Infinity : -Infinity) : current;
+export function admit(state: TopKState, k: number, mode: MonitorMode, path: string, current: number): void {
+  const score = Number.isNaN(current) ? worstScore(mode) : current;
   state.currentScore = score;
   state.bestKModels[path] = score;
   if (Object.keys(state.bestKModels).length === k) {

@@ -1,6 +1,7 @@
 import { Callback } from '../../callback/callback.js';
 import type { StepOutput } from '../../callback/hooks.js';
 import type { LightningModule } from '../../module/lightning-module.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import type { Trainer } from '../../trainer/trainer.js';
 import { epochLabel, liveLine, plainLine, type LineInfo } from './lines.js';
 import { Meter } from './meter.js';
@@ -14,6 +15,8 @@ export interface ProgressBarOptions {
   /** Keep each finished epoch's bar as a line of its own (true), or draw every epoch over the last one (false). Default true. */
   leave?: boolean;
 }
+
+const KNOWN: OptionKeys<ProgressBarOptions> = { stream: true, refreshRate: true, leave: true };
 
 /** The training epoch on display. */
 interface EpochView {
@@ -45,7 +48,7 @@ export class ProgressBar extends Callback {
 
   constructor(options: ProgressBarOptions = {}) {
     super();
-    if (typeof options !== 'object' || options === null) throw new Error(`ProgressBar: options must be an object (or left out), got ${String(options)}`);
+    rejectUnknownOptions('ProgressBar', options, KNOWN);
     // Only a missing option takes the default: an explicit null is a mistake worth reporting.
     const stream = options.stream === undefined ? process.stderr : options.stream;
     if (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function') {

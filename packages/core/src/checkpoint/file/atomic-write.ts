@@ -62,6 +62,11 @@ export async function writeFileAtomically<T>(path: string, fill: (file: FileHand
   }
 }
 
+/** Replaces `path` with `text` (UTF-8) atomically and durably: readers and crashes see the old file or the new one. */
+export async function writeTextFileAtomically(path: string, text: string): Promise<void> {
+  await writeFileAtomically(path, (file) => file.writeFile(text, 'utf8'));
+}
+
 /** fsync of a directory: persists the rename. Some platforms (Windows) cannot open folders; skip there. */
 export async function syncFolder(folder: string): Promise<void> {
   let handle: FileHandle;

@@ -10,6 +10,9 @@ export const METADATA_KEY = '__metadata__';
 /** Metadata keys this layer owns; callers may not set them. */
 export const RESERVED_METADATA_KEYS: ReadonlySet<string> = new Set([FORMAT_KEY, FORMAT_VERSION_KEY, CHECKSUM_KEY]);
 
+/** A file starts with the header's length as an unsigned 64-bit little-endian integer. */
+export const LENGTH_PREFIX_BYTES = 8;
+
 /** The reference readers' limit; checked before allocating anything for the header. */
 export const MAX_HEADER_LENGTH = 100_000_000;
 

@@ -1,8 +1,9 @@
 import { CHECKSUM_TOKEN, findChecksumTokens } from './checksum.js';
 import { isSafetensorsDtype, tensorByteLength, type SafetensorsDtype } from './dtypes.js';
 import { CheckpointError } from './errors.js';
-import { HEADER_ALIGNMENT, MAX_HEADER_LENGTH, METADATA_KEY } from './format.js';
+import { HEADER_ALIGNMENT, LENGTH_PREFIX_BYTES as PREFIX_BYTES, MAX_HEADER_LENGTH, METADATA_KEY } from './format.js';
 import { scanHeader } from './json-scan.js';
+import type { TensorRecord } from './types.js';
 
 /** A tensor as the header describes it; offsets relative to the start of the data section. */
 export interface HeaderEntry {
@@ -21,7 +22,6 @@ export interface ParsedHeader {
   metadataValueOffsets: Map<string, number>;
 }
 
-const PREFIX_BYTES = 8;
 const SPACE = 0x20;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
@@ -80,6 +80,15 @@ export function checkHeaderLength(path: string, prefix: Uint8Array, fileSize: nu
     throw new CheckpointError(path, 'header-length', `header length ${length} is not a positive multiple of ${HEADER_ALIGNMENT}`);
   }
   return length;
+}
+
+/** Records for the header's tensors, as views into `file` (whose data section starts at `dataStart`): nothing is copied. */
+export function tensorViews(header: ParsedHeader, file: Uint8Array, dataStart: number): Map<string, TensorRecord> {
+  const tensors = new Map<string, TensorRecord>();
+  for (const { name, dtype, shape, begin, end } of header.entries) {
+    tensors.set(name, { name, dtype, shape, data: file.subarray(dataStart + begin, dataStart + end) });
+  }
+  return tensors;
 }
 
 /**

@@ -11,4 +11,5 @@ export { encodeCheckpoint, decodeCheckpoint } from './codec.js';
 export { writeCheckpointFile, type WriteResult } from './writer.js';
 export { readCheckpointFile, readCheckpointFileStreaming, readCheckpointMetadata } from './reader.js';
 export { FLOAT_DTYPES, hasNumericValues, isFloatDtype, readValues, writeValues } from './tensor-values.js';
-export { cleanupTempFiles, isTempCheckpointName, syncFolder, writeFileAtomically } from './atomic-write.js';
+export { findCheckpointFiles } from './scan.js';
+export { cleanupTempFiles, isTempCheckpointName, syncFolder, writeFileAtomically, writeTextFileAtomically } from './atomic-write.js';

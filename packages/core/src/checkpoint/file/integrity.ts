@@ -1,6 +1,6 @@
 import { CHECKSUM_ALGORITHM, CHECKSUM_DIGITS, CHECKSUM_TOKEN, checksumWithZeroedDigits, digitsOffsetOfToken, findChecksumTokens, formatChecksum, isChecksumValue } from './checksum.js';
 import { CheckpointError } from './errors.js';
-import { CHECKSUM_KEY, FORMAT_KEY, FORMAT_NAME, FORMAT_VERSION, FORMAT_VERSION_KEY } from './format.js';
+import { CHECKSUM_KEY, FORMAT_KEY, FORMAT_NAME, FORMAT_VERSION, FORMAT_VERSION_KEY, LENGTH_PREFIX_BYTES as PREFIX_BYTES } from './format.js';
 import type { ParsedHeader } from './header.js';
 
 /** What remains to verify once the header is valid: the digits' place in the file and their value. */
@@ -10,7 +10,6 @@ export interface ChecksumPlan {
   expected: string;
 }
 
-const PREFIX_BYTES = 8;
 const QUOTE = 0x22;
 // `"checksum":` - the part of the token before the value's opening quote.
 const KEY_PART_LENGTH = CHECKSUM_TOKEN.length - `"${CHECKSUM_ALGORITHM}:`.length;

@@ -1,13 +1,12 @@
 import { constants } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
 import { checksumWithZeroedDigits, updateCrc } from './checksum.js';
-import { decodeWithChecksum, type PrecomputedChecksum } from './codec.js';
 import { CheckpointError } from './errors.js';
-import { checkHeaderLength, parseHeader } from './header.js';
-import { planChecksum } from './integrity.js';
+import { LENGTH_PREFIX_BYTES as PREFIX_BYTES } from './format.js';
+import { checkHeaderLength, parseHeader, tensorViews } from './header.js';
+import { planChecksum, verifyComputedChecksum } from './integrity.js';
 import type { DecodedCheckpoint, ReadOptions, TensorRecord } from './types.js';
 
-const PREFIX_BYTES = 8;
 /** Data are read in chunks of this size, so the CRC of one chunk runs while the next is read. */
 const READ_CHUNK_BYTES = 8 << 20;
 
@@ -16,8 +15,8 @@ const READ_CHUNK_BYTES = 8 << 20;
  * (the 8-byte length is read first and checked against the file size, so a forged length can
  * never make us allocate); tensor data are views into that buffer. The prefix and header are read
  * and validated first, which locates the checksum digits; the data then follow in chunks, and the
- * CRC of each chunk is computed while the next one is being read. Decoding validates the whole
- * file again as before, using that CRC in place of a second pass over the bytes.
+ * CRC of each chunk is computed while the next one is being read. The header is parsed once; the
+ * tensors returned are views of it into the buffer, handed out only after the CRC matched.
  */
 export async function readCheckpointFile(path: string, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
   return readCheckpointFileStreaming(path, options, undefined);
@@ -49,6 +48,11 @@ export async function readCheckpointFileStreaming(
     const headEnd = PREFIX_BYTES + headerLength;
     const gotHead = await readInto(file, buffer.subarray(0, headEnd), 0);
     if (gotHead !== headEnd) throw shrank(gotHead);
+    // The length prefix is read twice (alone, then with the header): a file rewritten in between
+    // must not pair one length with another header.
+    if (checkHeaderLength(path, buffer.subarray(0, PREFIX_BYTES), size) !== headerLength) {
+      throw new CheckpointError(path, 'header-length', 'the header length changed while the file was being read');
+    }
     const headerJson = buffer.subarray(PREFIX_BYTES, headEnd);
     const header = parseHeader(path, headerJson, size - headEnd);
     const plan = planChecksum(path, header, headerJson, options.requireChecksum ?? true);
@@ -79,8 +83,9 @@ export async function readCheckpointFileStreaming(
       if (plan !== null) crc = updateCrc(crc, buffer.subarray(start, position));
       handOverReadTensors(position);
     }
-    const precomputed: PrecomputedChecksum | undefined = plan === null ? undefined : { digitsOffset: plan.digitsOffset, crc };
-    return decodeWithChecksum(buffer, { ...options, path }, precomputed);
+    if (plan !== null) verifyComputedChecksum(path, crc, plan);
+    // The header was parsed and validated once, above; the checksum now covers every byte.
+    return { tensors: tensorViews(header, buffer, headEnd), metadata: header.metadata };
   } finally {
     await file.close();
   }

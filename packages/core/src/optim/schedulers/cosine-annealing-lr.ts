@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ClosedFormLrScheduler } from './closed-form.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { OptionChecker } from './validate.js';
 
 export interface CosineAnnealingLROptions {
@@ -9,9 +10,11 @@ export interface CosineAnnealingLROptions {
   etaMin?: number;
 }
 
+const KNOWN: OptionKeys<CosineAnnealingLROptions> = { tMax: true, etaMin: true };
+
 function resolve(options: CosineAnnealingLROptions): Required<CosineAnnealingLROptions> {
   const check = new OptionChecker('CosineAnnealingLR');
-  check.onlyKnown(options, ['tMax', 'etaMin']);
+  rejectUnknownOptions('CosineAnnealingLR', options, KNOWN);
   return {
     tMax: check.positiveInt('tMax', check.required('tMax', options.tMax)),
     etaMin: check.number('etaMin', options.etaMin ?? 0, 0, Infinity),

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ClosedFormLrScheduler } from './closed-form.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { OptionChecker } from './validate.js';
 
 export interface ExponentialLROptions {
@@ -7,9 +8,11 @@ export interface ExponentialLROptions {
   gamma: number;
 }
 
+const KNOWN: OptionKeys<ExponentialLROptions> = { gamma: true };
+
 function resolve(options: ExponentialLROptions): Required<ExponentialLROptions> {
   const check = new OptionChecker('ExponentialLR');
-  check.onlyKnown(options, ['gamma']);
+  rejectUnknownOptions('ExponentialLR', options, KNOWN);
   return { gamma: check.number('gamma', check.required('gamma', options.gamma), 0, Infinity, { min: true }) };
 }
 

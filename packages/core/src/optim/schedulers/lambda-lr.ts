@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ClosedFormLrScheduler } from './closed-form.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { OptionChecker } from './validate.js';
 
 export interface LambdaLROptions {
@@ -7,9 +8,11 @@ export interface LambdaLROptions {
   lrLambda: (epoch: number) => number;
 }
 
+const KNOWN: OptionKeys<LambdaLROptions> = { lrLambda: true };
+
 function resolve(options: LambdaLROptions): LambdaLROptions {
   const check = new OptionChecker('LambdaLR');
-  check.onlyKnown(options, ['lrLambda']);
+  rejectUnknownOptions('LambdaLR', options, KNOWN);
   const lrLambda = check.required('lrLambda', options.lrLambda);
   if (typeof lrLambda !== 'function') check.fail('lrLambda', 'a function (epoch) => factor', lrLambda);
   return { lrLambda };

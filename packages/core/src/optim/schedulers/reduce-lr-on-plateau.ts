@@ -1,11 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
+import { isImprovement, worstScore, type MonitorMode } from '../../monitor/mode.js';
 import { getLearningRate } from '../lr-scheduler.js';
 import { LrSchedulerBase } from './base.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { OptionChecker } from './validate.js';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should go down (a loss); 'max': up (an accuracy). Default 'min'. */
-  mode?: 'min' | 'max';
+  mode?: MonitorMode;
   /** New lr = lr * factor. Must be < 1. Default 0.1. */
   factor?: number;
   /** Steps without improvement tolerated; the lr is reduced at the (patience + 1)-th. Default 10. */
@@ -28,9 +30,11 @@ export interface ReduceLROnPlateauOptions {
 
 type Resolved = Required<ReduceLROnPlateauOptions>;
 
+const KNOWN: OptionKeys<ReduceLROnPlateauOptions> = { mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true, verbose: true, log: true };
+
 function resolve(options: ReduceLROnPlateauOptions): Resolved {
   const check = new OptionChecker('ReduceLROnPlateau');
-  check.onlyKnown(options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'verbose', 'log']);
+  rejectUnknownOptions('ReduceLROnPlateau', options, KNOWN);
   if (options.verbose !== undefined && typeof options.verbose !== 'boolean') check.fail('verbose', 'a boolean', options.verbose);
   if (options.log !== undefined && typeof options.log !== 'function') check.fail('log', 'a function', options.log);
   return {
@@ -59,7 +63,7 @@ export class ReduceLROnPlateau extends LrSchedulerBase<Resolved> {
   /** Needs the monitored metric: its lrScheduler config must set `monitor`. */
   readonly needsMonitor = true;
   /** Best value seen (Infinity / -Infinity before the first step). */
-  best: number = this.options.mode === 'min' ? Infinity : -Infinity;
+  best: number = worstScore(this.options.mode);
   /** Bad steps since the last improvement or reduction. */
   numBadEpochs = 0;
   /** Steps of cooldown left. */
@@ -100,8 +104,9 @@ export class ReduceLROnPlateau extends LrSchedulerBase<Resolved> {
   /** PyTorch's `is_better`, including its sign quirk: 'rel' scales the best value, so it assumes a positive metric. */
   isBetter(value: number): boolean {
     const { mode, threshold, thresholdMode } = this.options;
-    if (mode === 'min') return thresholdMode === 'rel' ? value < this.best * (1 - threshold) : value < this.best - threshold;
-    return thresholdMode === 'rel' ? value > this.best * (1 + threshold) : value > this.best + threshold;
+    if (thresholdMode === 'abs') return isImprovement(mode, value, this.best, threshold);
+    // PyTorch's exact bound, best * (1 -/+ threshold), rather than best -/+ best * threshold.
+    return isImprovement(mode, value, this.best * (mode === 'min' ? 1 - threshold : 1 + threshold));
   }
 
   private reduce(): void {

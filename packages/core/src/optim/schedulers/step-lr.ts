@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ClosedFormLrScheduler } from './closed-form.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { OptionChecker } from './validate.js';
 
 export interface StepLROptions {
@@ -9,9 +10,11 @@ export interface StepLROptions {
   gamma?: number;
 }
 
+const KNOWN: OptionKeys<StepLROptions> = { stepSize: true, gamma: true };
+
 function resolve(options: StepLROptions): Required<StepLROptions> {
   const check = new OptionChecker('StepLR');
-  check.onlyKnown(options, ['stepSize', 'gamma']);
+  rejectUnknownOptions('StepLR', options, KNOWN);
   return {
     stepSize: check.positiveInt('stepSize', check.required('stepSize', options.stepSize)),
     gamma: check.number('gamma', options.gamma ?? 0.1, 0, Infinity, { min: true }),

@@ -14,14 +14,6 @@ export class OptionChecker {
     throw new Error(`${this.owner}: ${this.noun} '${option}' must be ${expected}, got ${shown}`);
   }
 
-  /** Rejects keys the scheduler does not know. */
-  onlyKnown(options: object, known: readonly string[]): void {
-    if (typeof options !== 'object' || options === null) this.fail('options', 'an object', options);
-    for (const key of Object.keys(options)) {
-      if (!known.includes(key)) throw new Error(`${this.owner}: unknown ${this.noun} '${key}' (known: ${known.join(', ')})`);
-    }
-  }
-
   required<T>(option: string, value: T | undefined): T {
     if (value === undefined) throw new Error(`${this.owner}: ${this.noun} '${option}' is required`);
     return value;

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { rejectUnknownOptions, type OptionKeys } from '../../src/options/known-options.js';
+
+interface Example {
+  alpha?: number;
+  beta?: string;
+}
+const KNOWN: OptionKeys<Example> = { alpha: true, beta: true };
+
+describe('rejectUnknownOptions', () => {
+  it('accepts known keys and an empty object', () => {
+    expect(() => rejectUnknownOptions('Thing', { alpha: 1, beta: 'b' }, KNOWN)).not.toThrow();
+    expect(() => rejectUnknownOptions('Thing', {}, KNOWN)).not.toThrow();
+  });
+
+  it('names the unknown key, the owner and the options there are', () => {
+    expect(() => rejectUnknownOptions('Thing', { alpah: 1 } as Example, KNOWN)).toThrow("Thing: unknown option 'alpah'; the options are alpha, beta");
+  });
+
+  it('refuses what is not a plain object', () => {
+    for (const bad of [null, 5, 'x', [1]]) expect(() => rejectUnknownOptions('Thing', bad as Example, KNOWN)).toThrow('Thing: options must be an object');
+  });
+
+  it('does not take inherited names for options', () => {
+    expect(() => rejectUnknownOptions('Thing', { toString: 1 } as Example, KNOWN)).toThrow("unknown option 'toString'");
+  });
+});
