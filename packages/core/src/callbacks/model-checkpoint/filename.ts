@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { formatNumber } from './format-spec.js';
 
 /** The naming constants of ModelCheckpoint (Lightning's class attributes). */
@@ -60,4 +60,38 @@ export function formatCheckpointName(metrics: Readonly<Record<string, number>>, 
   if (options.ver !== undefined) name = [name, `v${options.ver}`].join(CHECKPOINT_JOIN_CHAR);
   const file = `${name}${FILE_EXTENSION}`;
   return options.dirpath ? join(options.dirpath, file) : file;
+}
+
+/**
+ * The name `format()` gives, or with `-v1`, `-v2`, ... while that one is taken (Lightning's
+ * version counter). `reusable` may be taken: it is the file this save replaces.
+ */
+export async function firstFreeName(
+  format: (ver: number | undefined) => string,
+  reusable: string | undefined,
+  taken: (path: string) => Promise<boolean>,
+): Promise<string> {
+  let path = format(undefined);
+  for (let ver = STARTING_VERSION; path !== reusable && (await taken(path)); ver++) path = format(ver);
+  return path;
+}
+
+/** True when `path` lies strictly inside `dir` (a name such as `..foo.ckpt` is inside). */
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * formatCheckpointName, refusing a result that would make the callback write outside its folder:
+ * a template or metric name with '..' or a NUL byte never takes a save elsewhere.
+ */
+export function formatPathInside(metrics: Readonly<Record<string, number>>, options: FormatNameOptions): string {
+  const path = formatCheckpointName(metrics, options);
+  const shown = JSON.stringify(options.filename ?? DEFAULT_FILENAME);
+  if (path.includes('\0')) throw new Error(`ModelCheckpoint: filename ${shown} renders ${JSON.stringify(path)}, which holds a NUL byte (from a metric name)`);
+  if (options.dirpath !== undefined && !isInside(path, options.dirpath)) {
+    throw new Error(`ModelCheckpoint: filename ${shown} renders ${JSON.stringify(path)}, outside dirpath ${JSON.stringify(options.dirpath)}`);
+  }
+  return path;
 }

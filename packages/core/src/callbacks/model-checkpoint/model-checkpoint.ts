@@ -6,32 +6,39 @@ import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
 import { findCheckpointFiles } from '../../checkpoint/file/index.js';
 import type { MetricMap } from '../../metrics/metric-store.js';
 import type { LightningModule } from '../../module/lightning-module.js';
+import type { MonitorMode } from '../../monitor/mode.js';
 import type { CheckpointReport } from '../../trainer/fit-result.js';
 import type { Trainer } from '../../trainer/trainer.js';
 import * as names from './filename.js';
+import { linkAtomically, pathExists, removeFile } from './files.js';
 import { formatNumber } from './format-spec.js';
 import { K_BEST_YAML_NAME, writeKBestYaml } from './k-best-yaml.js';
-import { linkAtomically, pathExists, removeFile } from './files.js';
-import type { MonitorMode } from '../../monitor/mode.js';
+import { MissingMonitorCheck, monitorCandidates } from './monitor-candidates.js';
 import { resolveCheckpointOptions, type ModelCheckpointOptions, type ResolvedCheckpointOptions } from './options.js';
-import { findOwnFiles, isInside, markCheckpoint, type FileRole } from './ownership.js';
+import { markCheckpoint, type FileRole } from './ownership.js';
+import { removeStrayFiles, retireResumedFile, type ResumedFile } from './resume-cleanup.js';
+import { loadStateDict, toStateDict } from './saved-state.js';
 import { epochTriggerDue, savesOnTrainEpochEnd, validationFollowsStep } from './schedule.js';
 import { admit, effectiveK, entersTopK, initialTopK, popEvicted, type TopKState } from './top-k.js';
+import { CheckpointWrites } from './writes.js';
 
 /**
  * Saves checkpoints during fit: the k best by a monitored metric, periodically (epochs, steps or
  * time), `last.ckpt`, and on error. Lightning 2.6's ModelCheckpoint with its names camelCased;
  * beyond it: no more than k ranked files after any number of resumes, best_k_models.yaml kept
  * current, a minimum interval between saves, and synchronous saves on request.
+ *
+ * Read as Keras's: the hooks ask "should a save happen here?", then `saveAt` does it.
  */
 export class ModelCheckpoint extends Callback implements CheckpointReport {
-  static CHECKPOINT_JOIN_CHAR = names.CHECKPOINT_JOIN_CHAR;
-  static CHECKPOINT_EQUALS_CHAR = names.CHECKPOINT_EQUALS_CHAR;
-  /** Template of the `last` file (may hold fields, e.g. `'{epoch}-last'`). */
+  static readonly CHECKPOINT_JOIN_CHAR = names.CHECKPOINT_JOIN_CHAR;
+  static readonly CHECKPOINT_EQUALS_CHAR = names.CHECKPOINT_EQUALS_CHAR;
+  /** Template of the `last` file (may hold fields, e.g. `'{epoch}-last'`). A subclass may override it. */
   static CHECKPOINT_NAME_LAST = names.CHECKPOINT_NAME_LAST;
+  /** Prefix of the file saved when fit fails. A subclass may override it. */
   static CHECKPOINT_EXCEPTION_PREFIX = names.CHECKPOINT_EXCEPTION_PREFIX;
-  static FILE_EXTENSION = names.FILE_EXTENSION;
-  static STARTING_VERSION = names.STARTING_VERSION;
+  static readonly FILE_EXTENSION = names.FILE_EXTENSION;
+  static readonly STARTING_VERSION = names.STARTING_VERSION;
 
   override readonly monitorsMetrics = true;
   readonly monitor: string | undefined;
@@ -47,29 +54,27 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
 
   private readonly options: ResolvedCheckpointOptions;
   private topK: TopKState;
+  private readonly writes: CheckpointWrites;
   /** Run lineage: new for a fresh fit, restored on resume; marks which files this run wrote. */
   private run = '';
   private restoredSameDir = false;
   /** The file this fit resumed from, when it is one of this run lineage's own ranked or last files in dirpath. */
-  private resumedOwn: { path: string; role: FileRole } | undefined;
+  private resumedOwn: ResumedFile | undefined;
   private lastGlobalStepSaved = 0;
-  private lastSaved: { path: string; done: Promise<string> } | undefined;
   private lastTimeChecked: number | undefined;
   private lastSaveTime = -Infinity;
-  /** Requested and not yet durable: these names are taken, and each capture is signed with them. */
-  private readonly pending = new Map<string, FileRole>();
-  /** Deletions, links and YAML updates, run in order once the file they depend on is durable. */
-  private followUps: Promise<void> = Promise.resolve();
-  private unsynced: Promise<unknown> = Promise.resolve();
+  /** A step save waiting for the validation that follows its step. */
   private deferredStep = -1;
   private validationRan = false;
-  private readonly warned = new Set<string>();
+  private readonly missingMonitor: MissingMonitorCheck | undefined;
 
   constructor(options: ModelCheckpointOptions = {}) {
     super();
     this.options = resolveCheckpointOptions(options);
     ({ monitor: this.monitor, mode: this.mode, saveTopK: this.saveTopK, saveLast: this.saveLast, filename: this.filename, dirpath: this.dirpath } = this.options);
     this.topK = initialTopK(this.mode);
+    this.writes = new CheckpointWrites(this.options.log);
+    this.missingMonitor = this.monitor === undefined ? undefined : new MissingMonitorCheck(this.monitor, this.options.log);
   }
 
   get bestModelPath(): string {
@@ -102,20 +107,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
 
   /** Lightning's `format_checkpoint_name`, with this callback's template, folder and autoInsertMetricName. */
   formatCheckpointName(metrics: Readonly<Record<string, number>>, options: { filename?: string; ver?: number; prefix?: string } = {}): string {
-    const path = names.formatCheckpointName(metrics, {
-      filename: options.filename ?? this.filename,
-      ver: options.ver,
-      prefix: options.prefix,
-      autoInsertMetricName: this.options.autoInsertMetricName,
-      dirpath: this.dirpath,
-    });
-    // A template or metric name with '..' or NUL must never make this callback write elsewhere.
-    const template = JSON.stringify(options.filename ?? this.filename ?? names.DEFAULT_FILENAME);
-    if (path.includes('\0')) throw new Error(`ModelCheckpoint: filename ${template} renders ${JSON.stringify(path)}, which holds a NUL byte (from a metric name)`);
-    if (this.dirpath !== undefined && !isInside(path, this.dirpath)) {
-      throw new Error(`ModelCheckpoint: filename ${template} renders ${JSON.stringify(path)}, outside dirpath ${JSON.stringify(this.dirpath)}`);
-    }
-    return path;
+    const { filename = this.filename, ver, prefix } = options;
+    return names.formatPathInside(metrics, { filename, ver, prefix, autoInsertMetricName: this.options.autoInsertMetricName, dirpath: this.dirpath });
   }
 
   /** Writes bestKModels (path: score) as YAML, atomically; default `<dirpath>/best_k_models.yaml`. */
@@ -126,42 +119,17 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   }
 
   override stateDict(): Record<string, unknown> {
-    return {
-      monitor: this.monitor ?? null,
-      bestModelScore: this.topK.bestModelScore ?? null,
-      bestModelPath: this.topK.bestModelPath,
-      currentScore: this.topK.currentScore ?? null,
-      dirpath: this.dirpath ?? null,
-      bestKModels: { ...this.topK.bestKModels },
-      kthBestModelPath: this.topK.kthBestModelPath,
-      kthValue: this.topK.kthValue,
-      lastModelPath: this.lastModelPath,
-      run: this.run,
-    };
+    return toStateDict(this.topK, { monitor: this.monitor, dirpath: this.dirpath, lastModelPath: this.lastModelPath, run: this.run });
   }
 
   override loadStateDict(state: Record<string, unknown>): void {
-    const savedDir = typeof state.dirpath === 'string' ? state.dirpath : this.dirpath;
-    const str = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
-    const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
-    this.restoredSameDir = savedDir === this.dirpath;
-    if (this.restoredSameDir) {
-      const models = state.bestKModels;
-      this.topK.bestKModels = typeof models === 'object' && models !== null ? { ...(models as Record<string, number>) } : {};
-      this.topK.bestModelScore = num(state.bestModelScore);
-      this.topK.currentScore = num(state.currentScore);
-      this.topK.kthBestModelPath = str(state.kthBestModelPath, this.topK.kthBestModelPath);
-      this.topK.kthValue = num(state.kthValue) ?? this.topK.kthValue;
-      this.lastModelPath = str(state.lastModelPath, this.lastModelPath);
-      this.run = str(state.run, this.run);
-    } else {
-      this.options.log(
-        `ModelCheckpoint: the dirpath has changed from ${JSON.stringify(savedDir)} to ${JSON.stringify(this.dirpath)}, therefore bestModelScore, ` +
-          'kthBestModelPath, kthValue, lastModelPath and bestKModels will not be reloaded. Only bestModelPath will be reloaded.',
-      );
-    }
-    this.topK.bestModelPath = str(state.bestModelPath, this.topK.bestModelPath);
+    const current = { monitor: this.monitor, dirpath: this.dirpath, lastModelPath: this.lastModelPath, run: this.run };
+    const { sameDir, book } = loadStateDict(state, this.topK, current, this.options.log);
+    ({ lastModelPath: this.lastModelPath, run: this.run } = book);
+    this.restoredSameDir = sameDir;
   }
+
+  // ---- hooks -------------------------------------------------------------------------------
 
   override async setup(trainer: Trainer, _module: LightningModule, stage: Stage): Promise<void> {
     if (stage !== 'fit') return;
@@ -173,14 +141,16 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.deferredStep = -1;
     this.validationRan = false;
     this.lastSaveTime = -Infinity;
-    if (this.saveTopK !== 0 && !trainer.options.fastDevRun) {
-      if ((await findCheckpointFiles(this.dirpath)).length > 0) this.options.log(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
+    if (this.saveTopK !== 0 && !trainer.options.fastDevRun && (await findCheckpointFiles(this.dirpath)).length > 0) {
+      this.options.log(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
     }
   }
 
   override async onTrainStart(trainer: Trainer): Promise<void> {
     this.lastTimeChecked = this.now();
-    if (trainer.ckptPath !== undefined && this.restoredSameDir) await this.removeStrayFiles(trainer);
+    if (trainer.ckptPath === undefined || !this.restoredSameDir) return;
+    this.resumedOwn = await removeStrayFiles({ ...this.folder(), stateKey: this.stateKey, run: this.run }, trainer.ckptPath);
+    if (this.monitor !== undefined && this.saveTopK !== 0) this.kBestYamlPath = await this.toYaml();
   }
 
   override async onTrainEpochStart(): Promise<void> {
@@ -192,15 +162,11 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   }
 
   override async onTrainBatchEnd(trainer: Trainer): Promise<void> {
-    if (this.skip(trainer)) return;
-    const { everyNTrainSteps, trainTimeInterval } = this.options;
-    const stepDue = everyNTrainSteps >= 1 && trainer.globalStep % everyNTrainSteps === 0;
-    const now = this.now();
-    const timeDue = trainTimeInterval !== undefined && this.lastTimeChecked !== undefined && now - this.lastTimeChecked >= trainTimeInterval;
-    if (!stepDue && !timeDue) return;
-    if (timeDue) this.lastTimeChecked = now;
+    if (this.skip(trainer) || !this.stepTriggerDue(trainer)) return;
+    // A save whose step is followed by a validation waits for it: its name and ranking then use
+    // the fresh metrics, not the previous validation's (Lightning #20185).
     if (validationFollowsStep(trainer)) this.deferredStep = trainer.globalStep;
-    else await this.saveTriggered(trainer, true);
+    else await this.saveAt(trainer, true);
   }
 
   override async onValidationEnd(trainer: Trainer): Promise<void> {
@@ -209,15 +175,15 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     if (this.skip(trainer)) return;
     if (this.deferredStep === trainer.globalStep) {
       this.deferredStep = -1;
-      await this.saveTriggered(trainer, true);
+      await this.saveAt(trainer, true);
     } else if (!savesOnTrainEpochEnd(trainer, this.options)) {
-      await this.saveTriggered(trainer, epochTriggerDue(trainer, this.options));
+      await this.saveAt(trainer, epochTriggerDue(trainer, this.options));
     }
   }
 
   override async onTrainEpochEnd(trainer: Trainer): Promise<void> {
     if (this.skip(trainer) || !savesOnTrainEpochEnd(trainer, this.options)) return;
-    await this.saveTriggered(trainer, epochTriggerDue(trainer, this.options));
+    await this.saveAt(trainer, epochTriggerDue(trainer, this.options));
   }
 
   override async onTrainEnd(): Promise<void> {
@@ -227,14 +193,17 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   override async onFitEnd(): Promise<void> {
     // Every write is durable by now (the trainer drained them): finish deletions and the YAML
     // so that fit() resolves with the folder in its final state.
-    await this.followUps;
-    await this.retireResumedFile();
+    await this.writes.followUpsDone();
+    const resumed = this.resumedOwn;
+    this.resumedOwn = undefined;
+    if (resumed !== undefined && this.dirpath !== undefined) await retireResumedFile(resumed, this.folder());
   }
 
   override async onException(trainer: Trainer, _module: LightningModule, error: unknown): Promise<void> {
     if (!this.options.saveOnException || this.skip(trainer) || this.tooSoon()) return;
-    const candidates = this.monitorCandidates(trainer);
-    const path = await this.freePath(candidates, undefined, (this.constructor as typeof ModelCheckpoint).CHECKPOINT_EXCEPTION_PREFIX);
+    const candidates = monitorCandidates(trainer);
+    const prefix = (this.constructor as typeof ModelCheckpoint).CHECKPOINT_EXCEPTION_PREFIX;
+    const path = await this.freePath(candidates, undefined, prefix);
     this.request(trainer, path, 'exception');
     await this.saveLastCheckpoint(trainer, candidates);
     this.lastSaveTime = this.now();
@@ -243,8 +212,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   }
 
   override onSaveCheckpoint(_trainer: Trainer, _module: LightningModule, checkpoint: CheckpointState): void {
-    if (this.pending.size === 0) return;
-    markCheckpoint(checkpoint, this.stateKey, { run: this.run, files: [...this.pending].map(([path, role]) => ({ path, role })) });
+    const files = this.writes.pendingFiles();
+    if (files.length > 0) markCheckpoint(checkpoint, this.stateKey, { run: this.run, files });
   }
 
   /** Monotonic milliseconds; tests override it to drive time-based triggers. */
@@ -252,49 +221,35 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     return performance.now();
   }
 
-  private defaultYamlPath(): string {
-    if (this.dirpath === undefined) throw new Error('ModelCheckpoint.toYaml: no dirpath yet (it is resolved when fit starts); pass a path');
-    return join(this.dirpath, K_BEST_YAML_NAME);
-  }
+  // ---- should a save happen? -----------------------------------------------------------------
 
   private skip(trainer: Trainer): boolean {
     return trainer.options.fastDevRun > 0 || trainer.stage !== 'fit' || trainer.sanityChecking || this.lastGlobalStepSaved === trainer.globalStep;
+  }
+
+  /** everyNTrainSteps or trainTimeInterval fired at the step that just ended. */
+  private stepTriggerDue(trainer: Trainer): boolean {
+    const { everyNTrainSteps, trainTimeInterval } = this.options;
+    const stepDue = everyNTrainSteps >= 1 && trainer.globalStep % everyNTrainSteps === 0;
+    const now = this.now();
+    const timeDue = trainTimeInterval !== undefined && this.lastTimeChecked !== undefined && now - this.lastTimeChecked >= trainTimeInterval;
+    if (timeDue) this.lastTimeChecked = now;
+    return stepDue || timeDue;
   }
 
   private tooSoon(): boolean {
     return this.now() - this.lastSaveTime < this.options.minimumInterval;
   }
 
-  /**
-   * async: false waits for the last requested file and for what follows it (the evicted file's
-   * deletion, best_k_models.yaml, the last link), so training goes on with the folder final.
-   */
-  private async waitIfSync(): Promise<void> {
-    if (this.options.async) return;
-    await this.unsynced.catch(() => undefined);
-    await this.followUps;
-  }
+  // ---- save ----------------------------------------------------------------------------------
 
-  private log(line: string): void {
-    if (this.options.verbose) this.options.log(line);
-  }
-
-  private monitorCandidates(trainer: Trainer): MetricMap {
-    const metrics = trainer.callbackMetrics;
-    return {
-      ...metrics,
-      epoch: metrics.epoch === undefined ? trainer.currentEpoch : Math.trunc(metrics.epoch),
-      step: metrics.step === undefined ? trainer.globalStep : Math.trunc(metrics.step),
-    };
-  }
-
-  /** One trigger point: the ranked save (when `ranked`) and `last`, unless too soon after the previous save. */
-  private async saveTriggered(trainer: Trainer, ranked: boolean): Promise<void> {
+  /** One save point: the ranked save (when `ranked`) and `last`, unless too soon after the previous save. */
+  private async saveAt(trainer: Trainer, ranked: boolean): Promise<void> {
     if (this.tooSoon()) {
       this.log(`Epoch ${trainer.currentEpoch}, global step ${trainer.globalStep}: skipped, less than minimumInterval after the previous save`);
       return;
     }
-    const candidates = this.monitorCandidates(trainer);
+    const candidates = monitorCandidates(trainer);
     let saved = ranked && (await this.saveRanked(trainer, candidates));
     saved = (await this.saveLastCheckpoint(trainer, candidates)) || saved;
     if (saved) this.lastSaveTime = this.now();
@@ -303,14 +258,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   private async saveRanked(trainer: Trainer, candidates: MetricMap): Promise<boolean> {
     if (this.saveTopK === 0) return false;
     if (this.monitor === undefined) return this.saveNewest(trainer, candidates);
-    if (!(this.monitor in candidates)) {
-      const message =
-        `ModelCheckpoint(monitor='${this.monitor}') could not find the monitored key in the logged metrics: ` +
-        `${Object.keys(candidates).join(', ')}. HINT: did you call this.log('${this.monitor}', value) in the LightningModule?`;
-      if (this.validationRan) throw new Error(message);
-      if (!this.warned.has(message)) this.options.log(message);
-      this.warned.add(message);
-    }
+    this.missingMonitor?.check(candidates, this.validationRan);
     const current = candidates[this.monitor];
     // Lightning takes epoch and step from the monitor candidates (a logged `epoch` wins).
     const at = `Epoch ${candidates.epoch!}, global step ${candidates.step!}`;
@@ -328,7 +276,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.log(`${at}: '${this.monitor}' reached ${score(this.topK.currentScore!)} (best ${score(this.topK.bestModelScore!)}), saving model to '${path}' as top ${k}`);
     const done = this.request(trainer, path, 'topk');
     const ranking = { ...this.topK.bestKModels };
-    this.afterDurable(done, async () => {
+    this.writes.afterDurable(done, async () => {
       if (evicted !== undefined && this.shouldRemove(trainer, evicted, path)) await removeFile(evicted);
       await writeKBestYaml(this.defaultYamlPath(), ranking);
       this.kBestYamlPath = this.defaultYamlPath();
@@ -342,69 +290,47 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     const path = await this.freePath(candidates, previous);
     this.topK.bestModelPath = path;
     const done = this.request(trainer, path, 'topk');
-    if (this.saveTopK === 1 && previous !== '' && this.shouldRemove(trainer, previous, path)) this.afterDurable(done, () => removeFile(previous));
+    if (this.saveTopK === 1 && previous !== '' && this.shouldRemove(trainer, previous, path)) this.writes.afterDurable(done, () => removeFile(previous));
     return true;
   }
 
   private async saveLastCheckpoint(trainer: Trainer, candidates: MetricMap): Promise<boolean> {
     if (this.saveLast === false) return false;
     const template = (this.constructor as typeof ModelCheckpoint).CHECKPOINT_NAME_LAST;
-    let path = this.formatCheckpointName(candidates, { filename: template });
-    if (this.options.enableVersionCounter) {
-      for (let ver = names.STARTING_VERSION; path !== this.lastModelPath && (await this.taken(path)); ver++) {
-        path = this.formatCheckpointName(candidates, { filename: template, ver });
-      }
-    }
+    const format = (ver: number | undefined): string => this.formatCheckpointName(candidates, { filename: template, ver });
+    const path = this.options.enableVersionCounter ? await names.firstFreeName(format, this.lastModelPath, (p) => this.taken(p)) : format(undefined);
     const previous = this.lastModelPath;
     // Set before the save: the checkpoint's own state records it as the last one.
     this.lastModelPath = path;
     let done: Promise<unknown>;
-    const target = this.lastSaved;
+    const target = this.writes.newestRequest;
     if (this.saveLast === 'link' && target !== undefined && target.path !== path && this.saveTopK !== 0) {
       // Linked only once the target is durable: the link never points at a missing file.
       done = target.done;
-      this.afterDurable(done, () => linkAtomically(target.path, path));
+      this.writes.afterDurable(done, () => linkAtomically(target.path, path));
     } else {
       done = this.request(trainer, path, 'last');
     }
-    if (previous !== '' && this.shouldRemove(trainer, previous, path)) this.afterDurable(done, () => removeFile(previous));
+    if (previous !== '' && this.shouldRemove(trainer, previous, path)) this.writes.afterDurable(done, () => removeFile(previous));
     return true;
   }
 
-  /** The formatted name, or with `-v1`, `-v2`, ... while that name is taken (unless it is `reusable`). */
+  private request(trainer: Trainer, path: string, role: FileRole): Promise<string> {
+    this.lastGlobalStepSaved = trainer.globalStep;
+    return this.writes.request(trainer, path, role, this.options.saveWeightsOnly);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /** The formatted name, versioned while taken (unless it is `reusable`, the file being replaced). */
   private async freePath(candidates: MetricMap, reusable: string | undefined, prefix?: string): Promise<string> {
-    let path = this.formatCheckpointName(candidates, { prefix });
-    if (!this.options.enableVersionCounter) return path;
-    for (let ver = names.STARTING_VERSION; path !== reusable && (await this.taken(path)); ver++) {
-      path = this.formatCheckpointName(candidates, { prefix, ver });
-    }
-    return path;
+    const format = (ver: number | undefined): string => this.formatCheckpointName(candidates, { prefix, ver });
+    return this.options.enableVersionCounter ? names.firstFreeName(format, reusable, (p) => this.taken(p)) : format(undefined);
   }
 
   /** On disk, or requested and still being written. */
   private async taken(path: string): Promise<boolean> {
-    return this.pending.has(path) || (await pathExists(path));
-  }
-
-  private request(trainer: Trainer, path: string, role: FileRole): Promise<string> {
-    this.pending.set(path, role);
-    this.lastGlobalStepSaved = trainer.globalStep;
-    const done = trainer.saveCheckpoint(path, { weightsOnly: this.options.saveWeightsOnly });
-    this.lastSaved = { path, done };
-    this.unsynced = done;
-    const settled = (): void => {
-      this.pending.delete(path);
-    };
-    done.then(settled, settled);
-    return done;
-  }
-
-  /** Runs `then` after `done` succeeds, in order with earlier follow-ups; a failed write skips it. */
-  private afterDurable(done: Promise<unknown>, then: () => Promise<void>): void {
-    this.followUps = this.followUps
-      .then(() => done)
-      .then(then, () => undefined)
-      .catch((error: unknown) => this.options.log(`ModelCheckpoint: ${String(error)}`));
+    return this.writes.isPending(path) || (await pathExists(path));
   }
 
   /**
@@ -414,54 +340,29 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   private shouldRemove(trainer: Trainer, previous: string, current: string): boolean {
     if (previous === current) return false;
     if (trainer.ckptPath !== undefined && resolve(previous) === resolve(trainer.ckptPath)) return false;
-    return this.dirpath !== undefined && isInside(previous, this.dirpath);
+    return this.dirpath !== undefined && names.isInside(previous, this.dirpath);
+  }
+
+  /** What the restored state keeps, for the resume cleanup. */
+  private folder(): { dirpath: string; kept: string[]; saveTopK: number; log: (line: string) => void; warn: (line: string) => void } {
+    const kept = [...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath];
+    return { dirpath: this.dirpath!, kept, saveTopK: this.saveTopK, log: (line) => this.log(line), warn: this.options.log };
+  }
+
+  private defaultYamlPath(): string {
+    if (this.dirpath === undefined) throw new Error('ModelCheckpoint.toYaml: no dirpath yet (it is resolved when fit starts); pass a path');
+    return join(this.dirpath, K_BEST_YAML_NAME);
   }
 
   /**
-   * After a resume into the same dirpath: deletes every file this callback wrote in this run
-   * lineage (its signature says so) that the restored state no longer keeps, whenever it was
-   * written: a file evicted by a save that became durable just before a crash (the crash came
-   * before the deletion), one written after the restored checkpoint, or a file an earlier fit
-   * resumed from and kept while it ran. The folder then holds exactly what the restored ranking
-   * says: never more than k ranked files. Kept: the restored ranking, bestModelPath, the last
-   * file, the file resumed from, exception saves; never looked at: other runs' files, a user's
-   * own checkpoints, anything outside dirpath.
+   * async: false waits for the last requested file and for what follows it (the evicted file's
+   * deletion, best_k_models.yaml, the last link), so training goes on with the folder final.
    */
-  private async removeStrayFiles(trainer: Trainer): Promise<void> {
-    const dir = this.dirpath!;
-    const resumedFrom = resolve(trainer.ckptPath!);
-    const keep = new Set([...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath, resumedFrom].map((path) => (path === '' ? path : resolve(path))));
-    for (const { path, role } of await findOwnFiles(dir, this.stateKey, this.run)) {
-      if (path === resumedFrom && role !== 'exception') this.resumedOwn = { path, role };
-      const kept = keep.has(path) || role === 'exception' || (role === 'topk' && this.saveTopK === -1);
-      if (kept || !isInside(path, dir)) continue;
-      await removeFile(path);
-      this.log(`ModelCheckpoint: removed ${path}, written by this run but absent from the ranking it resumed with`);
-    }
-    if (this.monitor !== undefined && this.saveTopK !== 0) this.kBestYamlPath = await this.toYaml();
+  private async waitIfSync(): Promise<void> {
+    if (!this.options.async) await this.writes.allDone();
   }
 
-  /**
-   * At the end of a fit that completed: the file it resumed from was never deleted while the fit
-   * ran (a failing continuation keeps its starting point). When that file is one of this run
-   * lineage's own ranked files that has since left the ranking, or an own `last` file since
-   * replaced under another name (a template such as `'{epoch}-last'`), it goes now, as it would
-   * have without the interruption: the folder ends with exactly the files of an uninterrupted run.
-   */
-  private async retireResumedFile(): Promise<void> {
-    const resumed = this.resumedOwn;
-    this.resumedOwn = undefined;
-    if (resumed === undefined || this.dirpath === undefined || !isInside(resumed.path, this.dirpath)) return;
-    // saveTopK -1 keeps every ranked file.
-    if (resumed.role === 'topk' && this.saveTopK === -1) return;
-    const { path } = resumed;
-    const kept = new Set([...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath].filter((p) => p !== '').map((p) => resolve(p)));
-    if (kept.has(path)) return;
-    try {
-      await removeFile(path);
-      this.log(`ModelCheckpoint: removed ${path}, the file this fit resumed from, ${resumed.role === 'last' ? 'replaced by a newer last file' : `no longer among the top ${this.saveTopK}`}`);
-    } catch (error) {
-      this.options.log(`ModelCheckpoint: ${String(error)}`);
-    }
+  private log(line: string): void {
+    if (this.options.verbose) this.options.log(line);
   }
 }

@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import type { MonitorMode } from '../../monitor/mode.js';
 import { parseDuration, type Duration } from '../../options/duration.js';
 import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
-import { DEFAULT_FILENAME, FILE_EXTENSION, templateSkeleton } from './filename.js';
-import { isInside } from './ownership.js';
+import { DEFAULT_FILENAME, FILE_EXTENSION, isInside, templateSkeleton } from './filename.js';
 
 /** Lightning 2.6's ModelCheckpoint options in camelCase, plus Cairn's minimumInterval and async. */
 export interface ModelCheckpointOptions {

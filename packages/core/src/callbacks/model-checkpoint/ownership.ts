@@ -1,4 +1,3 @@
-import { relative, isAbsolute, resolve, sep } from 'node:path';
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
 import { decodeJson } from '../../checkpoint/json-codec.js';
 import { CheckpointError, findCheckpointFiles, readCheckpointMetadata } from '../../checkpoint/file/index.js';
@@ -26,12 +25,6 @@ export function markCheckpoint(checkpoint: CheckpointState, stateKey: string, ma
   const marks = typeof existing === 'object' && existing !== null ? (existing as Record<string, WriterMark>) : {};
   marks[stateKey] = mark;
   checkpoint.extra[WRITER_MARK_KEY] = marks;
-}
-
-/** True when `path` lies strictly inside `dir` (a name such as `..foo.ckpt` is inside). */
-export function isInside(path: string, dir: string): boolean {
-  const rel = relative(resolve(dir), resolve(path));
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 function ownRole(path: string, metadata: Record<string, string>, stateKey: string, run: string): FileRole | undefined {
