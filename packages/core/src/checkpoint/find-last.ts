@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
-import fg from 'fast-glob';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, readCheckpointFileStreaming, readCheckpointMetadata, type DecodedCheckpoint } from './file/index.js';
+import { CheckpointError, findCheckpointFiles, readCheckpointFileStreaming, readCheckpointMetadata, type DecodedCheckpoint } from './file/index.js';
 import { OPTIMIZER_PREFIX, WEIGHT_PREFIX, decodeState, describeMetadata, type Materialize } from './state-codec.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { canHold, fromRecord } from './tensor-records.js';
@@ -17,8 +16,7 @@ async function candidates(dirs: readonly string[], warn: (line: string) => void)
   const found: Candidate[] = [];
   const files = new Set<string>();
   for (const dir of dirs) {
-    // Temp files never end in .ckpt, so a crash's leftovers are never candidates.
-    for (const path of await fg('**/*.ckpt', { cwd: dir, absolute: true, onlyFiles: true, followSymbolicLinks: false, dot: false })) files.add(path);
+    for (const path of await findCheckpointFiles(dir)) files.add(path);
   }
   for (const path of files) {
     try {
