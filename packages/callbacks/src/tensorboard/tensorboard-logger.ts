@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '@cairn/core';
 import { stringify } from 'yaml';
-import { writeFileAtomic } from '../csv-logger/atomic-write.js';
+import { writeTextFileAtomically, type Logger } from '@cairn/core';
 import { FolderLogger } from '../log-dir/folder-logger.js';
 import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
 import { defaultPrint, type Print } from '../print.js';
@@ -108,7 +107,7 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
     const flat = flattenHparams(params);
     this.hparamsYaml = { ...this.hparamsYaml, ...params };
     await mkdir(this.logDir, { recursive: true });
-    await writeFileAtomic(join(this.logDir, HPARAMS_FILE), stringify(this.hparamsYaml));
+    await writeTextFileAtomically(join(this.logDir, HPARAMS_FILE), stringify(this.hparamsYaml));
     if (this.hparams !== null) {
       // Resumed (or called again): the session start is already in the file.
       this.hparams = { ...this.hparams, ...flat };
