@@ -38,7 +38,10 @@ describe('EarlyStopping decisions on recorded sequences', () => {
     ['patience 3: an equal value is no improvement', {}, [1.0, 0.9, 0.95, 0.91, 0.9, 0.5], { stoppedAt: 4, reason: 'patience_exhausted', waits: [0, 0, 1, 2, 3], best: 0.9 }],
     ['improvement resets the count', { patience: 2 }, [1.0, 1.1, 0.9, 1.2, 0.8, 1.0, 1.0], { stoppedAt: 6, waits: [0, 1, 0, 1, 0, 1, 2], best: 0.8 }],
     ['minDelta: must beat best - minDelta', { patience: 2, minDelta: 0.05 }, [1.0, 0.96, 0.94, 0.93, 0.9], { stoppedAt: 4, waits: [0, 1, 0, 1, 2], best: 0.94 }],
-    ['negative minDelta means the same as positive (Lightning uses its size)', { patience: 2, minDelta: -0.05 }, [1.0, 0.96, 0.94, 0.93, 0.9], { stoppedAt: 4, best: 0.94 }],
+    // Lightning keeps the sign (min_delta *= 1 if gt else -1): a negative minDelta lets a value up
+    // to |minDelta| worse than the best count as an improvement, and it becomes the best.
+    ['negative minDelta (min): a slightly worse value counts', { patience: 2, minDelta: -0.05 }, [1.0, 1.03, 1.1, 1.2], { stoppedAt: 3, waits: [0, 0, 1, 2], best: 1.03 }],
+    ['negative minDelta (max): a slightly worse value counts', { mode: 'max', patience: 1, minDelta: -0.1 }, [1.0, 0.95, 0.8], { stoppedAt: 2, waits: [0, 0, 1], best: 0.95 }],
     ['mode max', { mode: 'max', patience: 2 }, [0.1, 0.5, 0.4, 0.6, 0.6, 0.55], { stoppedAt: 5, waits: [0, 0, 1, 0, 1, 2], best: 0.6 }],
     ['mode max: an equal value is no improvement', { mode: 'max', patience: 2 }, [0.1, 0.5, 0.4, 0.5], { stoppedAt: 3, best: 0.5 }],
     ['patience 0 stops on the first non-improvement', { patience: 0 }, [1.0, 0.9, 0.9], { stoppedAt: 2, waits: [0, 0, 1] }],

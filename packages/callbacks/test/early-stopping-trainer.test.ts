@@ -56,6 +56,23 @@ describe('EarlyStopping in a real fit', () => {
     expect(result.epochs).toBe(4);
   });
 
+  it('reused for a second fit keeps its counters (Lightning) but never restores a weight copy of the first fit', async () => {
+    const early = new EarlyStopping({ monitor: 'val_loss', patience: 5, restoreBestWeights: true });
+    const { train, val } = loaders();
+    const first = new Scripted([0.1, 0.5, 0.5]);
+    await testTrainer({ maxEpochs: 3, callbacks: [early] }).fit(first, train, val);
+    expect([early.bestScore, early.bestEpoch]).toEqual([0.1, 0]);
+    // The second fit never beats 0.1: it has no best of its own, so its final weights must stay.
+    const second = new Scripted([0.9, 0.8, 0.7]);
+    const firstWeights = weightsOf(first);
+    await testTrainer({ maxEpochs: 3, callbacks: [early] }).fit(second, train, val);
+    expect(early.bestScore).toBe(0.1);
+    expect(early.waitCount).toBe(5);
+    const secondWeights = weightsOf(second);
+    // Same architecture and weight names: a stale copy would have been assigned without complaint.
+    expect(secondWeights).not.toEqual(firstWeights);
+  });
+
   it('restoreBestWeights puts back the weights of the best epoch at the end', async () => {
     const early = new EarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true });
     const atEpochEnd: number[][][] = [];

@@ -7,7 +7,7 @@ export type StoppingReason = 'not_stopped' | 'stopping_threshold' | 'divergence_
 export interface StoppingRule {
   monitor: string;
   mode: MonitorMode;
-  /** Non-negative; an improvement must beat the best by more than this. */
+  /** An improvement must beat the best by more than this (negative: a slightly worse value counts, as Lightning). */
   minDelta: number;
   patience: number;
   checkFinite: boolean;

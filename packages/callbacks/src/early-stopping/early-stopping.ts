@@ -6,7 +6,7 @@ import { evaluate, initialState, type StoppingReason, type StoppingRule } from '
 export interface EarlyStoppingOptions {
   /** Metric to watch, as logged (e.g. 'val_loss'). */
   monitor: string;
-  /** Minimum change that counts as an improvement (absolute value is used). Default 0. */
+  /** An improvement must beat the best by more than this. As in Lightning the sign is kept: a negative value lets a slightly worse value count. Default 0. */
   minDelta?: number;
   /** Checks without improvement before stopping (counted in validation checks). Default 3. */
   patience?: number;
@@ -113,7 +113,7 @@ export class EarlyStopping extends Callback {
     this.rule = {
       monitor: this.monitor,
       mode,
-      minDelta: Math.abs(minDelta),
+      minDelta,
       patience,
       checkFinite: options.checkFinite ?? true,
       stoppingThreshold: options.stoppingThreshold,
@@ -177,6 +177,8 @@ export class EarlyStopping extends Callback {
   }
 
   override teardown(): void {
+    // Reused across fits, the counters and best score carry on (Lightning); a weight copy never
+    // does: it belongs to the fit (and module) that took it, so a later fit can never restore it.
     this.bestWeights.dispose();
   }
 

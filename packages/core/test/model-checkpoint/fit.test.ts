@@ -115,11 +115,12 @@ describe('ModelCheckpoint in fit', () => {
     expect(await listFiles(flat)).toEqual(['fixed.ckpt']);
   });
 
-  it('saveOnException saves exception-<name>.ckpt when fit fails', async () => {
+  it('saveOnException saves under the regular name when fit fails (Lightning 2.6), never replacing a ranked file', async () => {
     const dir = await tmp();
     const mc = new ModelCheckpoint({ dirpath: dir, saveOnException: true, log: () => undefined });
     await expect(fitWith([mc, new CrashAfterStep(7)])).rejects.toThrow('simulated crash');
-    expect(await listFiles(dir)).toEqual(['epoch=0-step=5.ckpt', 'exception-epoch=1-step=7.ckpt']);
+    expect(await listFiles(dir)).toEqual(['epoch=0-step=5.ckpt', 'epoch=1-step=7.ckpt']);
+    expect(mc.bestModelPath).toBe(join(dir, 'epoch=0-step=5.ckpt'));
   });
 
   it('default dirpath is <logDir>/checkpoints; a metric with / makes sub-folders', async () => {

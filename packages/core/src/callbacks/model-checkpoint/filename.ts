@@ -5,7 +5,6 @@ import { formatNumber } from './format-spec.js';
 export const CHECKPOINT_JOIN_CHAR = '-';
 export const CHECKPOINT_EQUALS_CHAR = '=';
 export const CHECKPOINT_NAME_LAST = 'last';
-export const CHECKPOINT_EXCEPTION_PREFIX = 'exception';
 export const FILE_EXTENSION = '.ckpt';
 export const STARTING_VERSION = 1;
 export const DEFAULT_FILENAME = `{epoch}${CHECKPOINT_JOIN_CHAR}{step}`;

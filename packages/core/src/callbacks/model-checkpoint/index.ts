@@ -3,7 +3,6 @@ export type { ModelCheckpointOptions } from './options.js';
 export {
   formatCheckpointName,
   CHECKPOINT_EQUALS_CHAR,
-  CHECKPOINT_EXCEPTION_PREFIX,
   CHECKPOINT_JOIN_CHAR,
   CHECKPOINT_NAME_LAST,
   FILE_EXTENSION,

@@ -35,8 +35,6 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   static readonly CHECKPOINT_EQUALS_CHAR = names.CHECKPOINT_EQUALS_CHAR;
   /** Template of the `last` file (may hold fields, e.g. `'{epoch}-last'`). A subclass may override it. */
   static CHECKPOINT_NAME_LAST = names.CHECKPOINT_NAME_LAST;
-  /** Prefix of the file saved when fit fails. A subclass may override it. */
-  static CHECKPOINT_EXCEPTION_PREFIX = names.CHECKPOINT_EXCEPTION_PREFIX;
   static readonly FILE_EXTENSION = names.FILE_EXTENSION;
   static readonly STARTING_VERSION = names.STARTING_VERSION;
 
@@ -61,6 +59,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   /** The file this fit resumed from, when it is one of this run lineage's own ranked or last files in dirpath. */
   private resumedOwn: ResumedFile | undefined;
   private lastGlobalStepSaved = 0;
+  /** A file was requested in this fit (else `last` is written once at train end, Lightning 2.6). */
+  private savedThisFit = false;
   private lastTimeChecked: number | undefined;
   private lastSaveTime = -Infinity;
   /** A step save waiting for the validation that follows its step. */
@@ -138,6 +138,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.restoredSameDir = false;
     this.resumedOwn = undefined;
     this.lastGlobalStepSaved = 0;
+    this.savedThisFit = false;
     this.deferredStep = -1;
     this.validationRan = false;
     this.lastSaveTime = -Infinity;
@@ -166,7 +167,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     // A save whose step is followed by a validation waits for it: its name and ranking then use
     // the fresh metrics, not the previous validation's (Lightning #20185).
     if (validationFollowsStep(trainer)) this.deferredStep = trainer.globalStep;
-    else await this.saveAt(trainer, true);
+    else await this.saveAt(trainer, true, 'always');
   }
 
   override async onValidationEnd(trainer: Trainer): Promise<void> {
@@ -175,18 +176,20 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     if (this.skip(trainer)) return;
     if (this.deferredStep === trainer.globalStep) {
       this.deferredStep = -1;
-      await this.saveAt(trainer, true);
+      await this.saveAt(trainer, true, 'always');
     } else if (!savesOnTrainEpochEnd(trainer, this.options)) {
-      await this.saveAt(trainer, epochTriggerDue(trainer, this.options));
+      await this.saveAt(trainer, epochTriggerDue(trainer, this.options), 'after-save');
     }
   }
 
   override async onTrainEpochEnd(trainer: Trainer): Promise<void> {
     if (this.skip(trainer) || !savesOnTrainEpochEnd(trainer, this.options)) return;
-    await this.saveAt(trainer, epochTriggerDue(trainer, this.options));
+    await this.saveAt(trainer, epochTriggerDue(trainer, this.options), 'after-save');
   }
 
-  override async onTrainEnd(): Promise<void> {
+  override async onTrainEnd(trainer: Trainer): Promise<void> {
+    // Lightning 2.6: a fit that never saved still leaves its `last` file.
+    if (this.saveLast !== false && !this.savedThisFit && !this.skip(trainer)) await this.saveLastCheckpoint(trainer, monitorCandidates(trainer));
     await this.waitIfSync();
   }
 
@@ -202,8 +205,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   override async onException(trainer: Trainer, _module: LightningModule, error: unknown): Promise<void> {
     if (!this.options.saveOnException || this.skip(trainer) || this.tooSoon()) return;
     const candidates = monitorCandidates(trainer);
-    const prefix = (this.constructor as typeof ModelCheckpoint).CHECKPOINT_EXCEPTION_PREFIX;
-    const path = await this.freePath(candidates, undefined, prefix);
+    // The regular name, as Lightning 2.6 (versioned rather than overwriting a file it would replace).
+    const path = await this.freePath(candidates, undefined);
     this.request(trainer, path, 'exception');
     await this.saveLastCheckpoint(trainer, candidates);
     this.lastSaveTime = this.now();
@@ -243,15 +246,20 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
 
   // ---- save ----------------------------------------------------------------------------------
 
-  /** One save point: the ranked save (when `ranked`) and `last`, unless too soon after the previous save. */
-  private async saveAt(trainer: Trainer, ranked: boolean): Promise<void> {
+  /**
+   * One save point: the ranked save (when `ranked`), then `last`. Lightning 2.6's rule for
+   * `last`: at step and time triggers always; at epoch points ('after-save') only when the ranked
+   * save happened here, or in 'link' mode once anything was saved (the link follows the newest).
+   */
+  private async saveAt(trainer: Trainer, ranked: boolean, last: 'always' | 'after-save'): Promise<void> {
     if (this.tooSoon()) {
       this.log(`Epoch ${trainer.currentEpoch}, global step ${trainer.globalStep}: skipped, less than minimumInterval after the previous save`);
       return;
     }
     const candidates = monitorCandidates(trainer);
     let saved = ranked && (await this.saveRanked(trainer, candidates));
-    saved = (await this.saveLastCheckpoint(trainer, candidates)) || saved;
+    const lastDue = last === 'always' || saved || (this.saveLast === 'link' && this.writes.newestRequest !== undefined);
+    if (lastDue) saved = (await this.saveLastCheckpoint(trainer, candidates)) || saved;
     if (saved) this.lastSaveTime = this.now();
   }
 
@@ -317,14 +325,15 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
 
   private request(trainer: Trainer, path: string, role: FileRole): Promise<string> {
     this.lastGlobalStepSaved = trainer.globalStep;
+    this.savedThisFit = true;
     return this.writes.request(trainer, path, role, this.options.saveWeightsOnly);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
 
   /** The formatted name, versioned while taken (unless it is `reusable`, the file being replaced). */
-  private async freePath(candidates: MetricMap, reusable: string | undefined, prefix?: string): Promise<string> {
-    const format = (ver: number | undefined): string => this.formatCheckpointName(candidates, { prefix, ver });
+  private async freePath(candidates: MetricMap, reusable: string | undefined): Promise<string> {
+    const format = (ver: number | undefined): string => this.formatCheckpointName(candidates, { ver });
     return this.options.enableVersionCounter ? names.firstFreeName(format, reusable, (p) => this.taken(p)) : format(undefined);
   }
 

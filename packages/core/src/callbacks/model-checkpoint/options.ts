@@ -35,7 +35,7 @@ export interface ModelCheckpointOptions {
   saveOnTrainEpochEnd?: boolean;
   /** A taken name gets `-v1`, `-v2`, ... instead of being overwritten. Default true. */
   enableVersionCounter?: boolean;
-  /** Save `exception-<name>.ckpt` when fit fails with an error. Default false. */
+  /** When fit fails with an error, save a checkpoint under the regular name (Lightning 2.6), and `last`. Default false. */
   saveOnException?: boolean;
   /** Cairn: never two saves of this callback closer than this (ms or `'5m'`), whatever triggers them. */
   minimumInterval?: Duration;
