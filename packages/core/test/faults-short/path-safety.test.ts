@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkConfinement } from '../faults/lib/confinement.js';
 
@@ -11,17 +12,23 @@ describe('path safety: ModelCheckpoint stays inside dirpath', () => {
   it('an absolute template becomes a sub-folder of dirpath', async () => {
     const target = `/tmp/cairn-escape-${process.pid}`;
     const report = await checkConfinement(`${target}-{epoch}`, undefined);
-    expect(report).toMatchObject({ outside: [], victimTouched: false });
+    expect(report).toMatchObject({ outside: [], victimTouched: false, error: undefined });
     expect(existsSync(`${target}-epoch=0.ckpt`)).toBe(false);
+    // Confined AND written: the checkpoint landed in a sub-folder of dirpath.
+    expect(report.inside).toContain(`${target.slice(1)}-epoch=2.ckpt`);
   });
 
   it('a metric named like an absolute path stays inside dirpath', async () => {
-    expect(await checkConfinement('{epoch}-{/tmp/cairn-escape-metric}', '/tmp/cairn-escape-metric')).toMatchObject({ outside: [], victimTouched: false });
+    const report = await checkConfinement('{epoch}-{/tmp/cairn-escape-metric}', '/tmp/cairn-escape-metric');
+    expect(report).toMatchObject({ outside: [], victimTouched: false, error: undefined });
+    expect(report.inside).toContain('epoch=0-/tmp/cairn-escape-metric=0.5.ckpt'.replaceAll('/', sep));
   });
 
   it('a metric whose name climbs back into dirpath stays inside', async () => {
     // 'epoch=0-../../m' resolves back inside dirpath: allowed, since nothing leaves it.
-    expect(await checkConfinement('{epoch}-{../../m}', '../../m')).toMatchObject({ outside: [], victimTouched: false });
+    const report = await checkConfinement('{epoch}-{../../m}', '../../m');
+    expect(report).toMatchObject({ outside: [], victimTouched: false, error: undefined });
+    expect(report.inside).toContain('m=0.5.ckpt');
   });
 
   it("a '..' template is refused", async () => {

@@ -55,6 +55,7 @@ describe('ModelCheckpoint across resumes', () => {
         atStart ??= await listFiles(dir);
       }
     }
+    const resumedFrom = await readFile(join(outside, 'at-2.ckpt'));
     const trainer = new Trainer({ ...base, maxSteps: 6, maxEpochs: -1, callbacks: [second, new Look()] });
     const { train, val } = loaders(40, 16, 8);
     await trainer.fit(new TinyRegressor(), train, val, { ckptPath: join(outside, 'at-2.ckpt') });
@@ -62,7 +63,8 @@ describe('ModelCheckpoint across resumes', () => {
     expect(atStart).toEqual(['best_k_models.yaml', 'manual.ckpt']);
     expect(await listFiles(dir)).toEqual(['best_k_models.yaml', 'manual.ckpt', 'step=5.ckpt', 'step=6.ckpt']);
     expect(Object.keys(second.bestKModels)).toEqual([join(dir, 'step=5.ckpt'), join(dir, 'step=6.ckpt')]);
-    expect(await readFile(join(outside, 'at-2.ckpt'))).toBeTruthy();
+    // The file resumed from, outside dirpath, is left exactly as it was.
+    expect((await readFile(join(outside, 'at-2.ckpt'))).equals(resumedFrom)).toBe(true);
   });
 
   it('a kill between a save and the deletion it evicts: the leftover goes on resume, and the folder ends as best_k_models.yaml says', async () => {

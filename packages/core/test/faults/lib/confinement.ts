@@ -24,6 +24,8 @@ function isInside(path: string, dir: string): boolean {
 export interface ConfinementReport {
   /** Files created or left outside dirpath (relative to the sandbox root). */
   outside: string[];
+  /** Files written inside dirpath (relative to it), so a run that wrote nothing cannot pass as confined. */
+  inside: string[];
   /** A file placed outside dirpath beforehand was modified or deleted. */
   victimTouched: boolean;
   /** fit's rejection, if any. */
@@ -57,14 +59,15 @@ export async function checkConfinement(filename: string, metric: string | undefi
     if (checkpoint !== undefined) {
       const callbacks: Callback[] = [checkpoint];
       if (metric !== undefined) callbacks.push(new LogMetric(metric));
-      const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 3, callbacks });
+      const trainer = new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', maxEpochs: 3, callbacks });
       const { train, val } = loaders(16, 8, 8);
       await trainer.fit(new TinyRegressor(), train, val).catch(fail);
     }
     const files = await fg('**/*', { cwd: root, dot: true, absolute: true });
     const outside = files.filter((f) => f !== victim && !isInside(f, dirpath)).map((f) => relative(root, f));
+    const inside = files.filter((f) => isInside(f, dirpath)).map((f) => relative(dirpath, f));
     const victimTouched = (await readFile(victim, 'utf8').catch(() => undefined)) !== 'not yours';
-    return { outside, victimTouched, error };
+    return { outside, inside, victimTouched, error };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
