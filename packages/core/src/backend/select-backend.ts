@@ -4,10 +4,12 @@ import { candidatesFor, type Accelerator, type ConcreteAccelerator } from './acc
 import { BackendUnavailableError } from './backend-unavailable.js';
 import { activateNodeBinding, type ModuleLoader } from './node-binding.js';
 import { installCpuCastFix } from './cpu-cast-fix.js';
+import { quietCpuBanner } from './quiet-cpu-banner.js';
 import { activateWasm, importWasmPackage, type WasmLoader } from './wasm-setup.js';
 
 // At import, not at fit: the data a user builds before fit lives on cpu until a backend is chosen.
 installCpuCastFix();
+quietCpuBanner();
 
 export type { Accelerator } from './accelerator.js';
 
