@@ -29,6 +29,17 @@ describe('CSVLogger in a real fit', () => {
     expect(parse(await readFile(join(logger.logDir, 'hparams.yaml'), 'utf8'))).toEqual({ lr: 0.05, hidden: 4 });
   });
 
+  it("placed in 'callbacks' as Keras users do, it is the trainer's logger: same rows, same log folder", async () => {
+    const logger = new CSVLogger({ saveDir: await tempDir() });
+    const trainer = testTrainer({ maxEpochs: 2, logEveryNSteps: 2, callbacks: [logger] });
+    expect(trainer.loggers).toEqual([logger]);
+    const { train, val } = loaders();
+    await trainer.fit(new TinyRegressor(), train, val);
+    expect(trainer.logDir).toBe(logger.logDir);
+    const { rows } = parseRows(await readFile(logger.metricsFilePath, 'utf8'));
+    expect(rows.filter((r) => r.val_loss !== undefined).map((r) => [r.epoch, r.step])).toEqual([['0', '4'], ['1', '9']]);
+  });
+
   it('a resumed run continues the same file: byte-identical to an uninterrupted run', async () => {
     const fit = async (saveDir: string, callbacks: Callback[], ckptPath?: string): Promise<CSVLogger> => {
       const logger = new CSVLogger({ saveDir, flushLogsEveryNSteps: 3, log: () => undefined });

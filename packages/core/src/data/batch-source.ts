@@ -1,3 +1,4 @@
+import { gotWrongKind } from '../trainer/where-it-belongs.js';
 import { DataLoader } from './data-loader.js';
 
 /** Anything the trainer accepts as a source of batches. */
@@ -27,10 +28,10 @@ export function toEpochSource<B>(source: BatchSource<B>, what: string): EpochSou
     };
   }
   // A string is iterable too, character by character: never a source of batches.
-  if (typeof source !== 'object' || source === null) throw new Error(`${what} must be a DataLoader or an (async) iterable of batches, got ${String(source)}`);
+  if (typeof source !== 'object' || source === null) throw new Error(`${what} must be a DataLoader or an (async) iterable of batches, ${gotWrongKind(source)}`);
   const isSync = typeof (source as Iterable<B>)?.[Symbol.iterator] === 'function';
   const isAsync = typeof (source as AsyncIterable<B>)?.[Symbol.asyncIterator] === 'function';
-  if (!isSync && !isAsync) throw new Error(`${what} must be a DataLoader or an (async) iterable of batches`);
+  if (!isSync && !isAsync) throw new Error(`${what} must be a DataLoader or an (async) iterable of batches, ${gotWrongKind(source)}`);
   const length = (source as { length?: unknown }).length;
   return {
     length: typeof length === 'number' ? length : undefined,

@@ -1,3 +1,4 @@
+import { describeKind } from '../options/describe-kind.js';
 import { rejectUnknownOptions, type OptionKeys } from '../options/known-options.js';
 import { collate } from './collate.js';
 import { isBatchDataset, type BatchDataset, type Sample } from './dataset.js';
@@ -55,7 +56,7 @@ export class DataLoader<B = Sample> implements Iterable<B> {
     } else if (dataset !== null && typeof dataset === 'object' && (Symbol.iterator in dataset || 'length' in dataset)) {
       this.source = Array.from(dataset as ArrayLike<Sample>);
     } else {
-      throw new Error('DataLoader: dataset must be a TensorDataset, an object with getBatch(indices) and length, or an array-like/iterable of samples');
+      throw new Error(`DataLoader: dataset must be a TensorDataset, an object with getBatch(indices) and length, or an array-like/iterable of samples, got ${describeKind(dataset)}`);
     }
     this.batchSize = batchSize;
     this.shuffle = shuffle;

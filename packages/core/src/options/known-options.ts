@@ -1,14 +1,11 @@
+import { describeKind } from './describe-kind.js';
+
 /**
  * Every option key of `T`, each mapped to true. Typed as a record of the interface's keys, so an
  * option added to the interface fails compilation until it is listed here too.
  */
 export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value;
-}
 
 /**
  * Refuses an options object that is not a plain object, or that holds a key `owner` does not
@@ -18,7 +15,7 @@ function describe(value: unknown): string {
  */
 export function rejectUnknownOptions<T extends object>(owner: string, options: T, known: OptionKeys<T>): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`${owner}: options must be an object, got ${describe(options)}`);
+    throw new Error(`${owner}: options must be an object, got ${describeKind(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!Object.hasOwn(known, key)) throw new Error(`${owner}: unknown option '${key}'; the options are ${Object.keys(known).join(', ')}`);

@@ -1,6 +1,7 @@
 import { ACCELERATORS, type Accelerator } from '../backend/accelerator.js';
-import { Callback } from '../callback/callback.js';
+import type { Callback } from '../callback/callback.js';
 import type { Logger } from '../logger/logger.js';
+import { describeKind } from '../options/describe-kind.js';
 
 /** Trainer options, with Lightning's names (camelCased), meanings and defaults. */
 export interface TrainerOptions {
@@ -37,7 +38,8 @@ export interface TrainerOptions {
   seed?: number;
   /** true (1 batch) or N batches of training and validation, 1 epoch, no checkpoints, loggers or sanity check. Default false. */
   fastDevRun?: boolean | number;
-  callbacks?: Callback[];
+  /** Callbacks; a logger placed here (Keras style) is used as a logger. */
+  callbacks?: (Callback | Logger)[];
   /** Loggers that receive metrics (a CSVLogger, ...). Default none. */
   logger?: Logger | Logger[] | false;
   /** Where the trainer prints its one-line notices (chosen backend, warnings). Default console.error. */
@@ -67,12 +69,9 @@ export interface ResolvedTrainerOptions {
 }
 
 function describeValue(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'function' || typeof value === 'bigint' || typeof value === 'symbol') return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  if ((typeof value === 'object' && value !== null) || typeof value === 'function') return describeKind(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol') return String(value);
+  return JSON.stringify(value) ?? String(value);
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -84,10 +83,6 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TrainerOptions>([
   'numSanityValSteps', 'logEveryNSteps', 'enableCheckpointing', 'enableProgressBar', 'defaultRootDir', 'accelerator', 'seed',
   'fastDevRun', 'callbacks', 'logger', 'log',
 ]);
-
-function isLogger(value: unknown): value is Logger {
-  return typeof value === 'object' && value !== null && typeof (value as Logger).logMetrics === 'function';
-}
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
@@ -149,13 +144,7 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   const accelerator = o.accelerator ?? 'auto';
   if (!ACCELERATORS.includes(accelerator)) fail('accelerator', `one of ${ACCELERATORS.map((a) => `'${a}'`).join(', ')}`, accelerator);
   if (o.seed !== undefined && (!isInt(o.seed) || o.seed < 0)) fail('seed', 'a non-negative integer', o.seed);
-  if (o.callbacks !== undefined && !(Array.isArray(o.callbacks) && o.callbacks.every((c) => c instanceof Callback))) {
-    fail('callbacks', 'an array of Callback', o.callbacks);
-  }
-  if (o.logger !== undefined && o.logger !== false) {
-    const loggers = Array.isArray(o.logger) ? o.logger : [o.logger];
-    if (!loggers.every(isLogger)) fail('logger', 'a Logger (an object with logMetrics), an array of them, or false', o.logger);
-  }
+  // callbacks and logger are checked where they are split (callbacks-and-loggers.ts).
   if (o.log !== undefined && typeof o.log !== 'function') fail('log', 'a function', o.log);
 
   const resolved: ResolvedTrainerOptions = {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LrScheduler, LrSchedulerConfig, OptimizerConfig } from '../optim/lr-scheduler.js';
+import { describeKind } from '../options/describe-kind.js';
 
 function isScheduler(value: unknown): value is LrScheduler {
   return typeof value === 'object' && value !== null && typeof (value as LrScheduler).step === 'function' && 'optimizer' in value;
@@ -7,14 +8,18 @@ function isScheduler(value: unknown): value is LrScheduler {
 
 /** Normalises what `configureOptimizers()` returned, checking it on the way. */
 export function resolveOptimizers(config: OptimizerConfig): { optimizer: tf.Optimizer; lrSchedulers: LrSchedulerConfig[] } {
-  if (config instanceof tf.Optimizer) return { optimizer: config, lrSchedulers: [] };
+  // tf.Optimizer's instanceof check reads fields of its operand: null would crash inside it.
+  if (config !== null && config !== undefined && config instanceof tf.Optimizer) return { optimizer: config, lrSchedulers: [] };
   if (typeof config !== 'object' || config === null || !(config.optimizer instanceof tf.Optimizer)) {
-    throw new Error('configureOptimizers() must return a tf.Optimizer or { optimizer, lrScheduler? }');
+    const got = typeof config === 'object' && config !== null && !(config instanceof tf.Optimizer) && 'optimizer' in config ? `{ optimizer: ${describeKind(config.optimizer)} }` : describeKind(config);
+    throw new Error(`configureOptimizers() must return a tf.Optimizer or { optimizer, lrScheduler? }, got ${got}`);
   }
   const raw = config.lrScheduler;
   if (raw === undefined) return { optimizer: config.optimizer, lrSchedulers: [] };
   const scheduler: LrSchedulerConfig = isScheduler(raw) ? { scheduler: raw } : raw;
-  if (!isScheduler(scheduler.scheduler)) throw new Error('configureOptimizers(): lrScheduler must be a scheduler or { scheduler, interval?, frequency?, monitor? }');
+  if (!isScheduler(scheduler.scheduler)) {
+    throw new Error(`configureOptimizers(): lrScheduler must be a scheduler or { scheduler, interval?, frequency?, monitor? }, got ${describeKind(raw)}`);
+  }
   if (scheduler.interval !== undefined && scheduler.interval !== 'epoch' && scheduler.interval !== 'step') {
     throw new Error(`configureOptimizers(): lrScheduler.interval must be 'epoch' or 'step', got ${String(scheduler.interval)}`);
   }

@@ -13,6 +13,8 @@ import { MetricStore, type MetricMap } from '../metrics/metric-store.js';
 import { LightningModule as LightningModuleClass, type LightningModule } from '../module/lightning-module.js';
 import type { LrSchedulerConfig } from '../optim/lr-scheduler.js';
 import { seedEverything } from '../rng/global-random.js';
+import { splitCallbacksAndLoggers } from './callbacks-and-loggers.js';
+import { gotWrongKind } from './where-it-belongs.js';
 import { defaultCallbacks } from './default-callbacks.js';
 import type { CheckpointReport, FitResult, StopReason } from './fit-result.js';
 import { limitBatches, resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './options.js';
@@ -64,10 +66,8 @@ export class Trainer {
   constructor(options: TrainerOptions = {}) {
     this.options = resolveTrainerOptions(options);
     this.print = options.log ?? ((line) => console.error(line));
-    this.loggers = this.options.fastDevRun > 0 || options.logger === false || options.logger === undefined
-      ? []
-      : Array.isArray(options.logger) ? options.logger : [options.logger];
-    const given = options.callbacks ?? [];
+    const { callbacks: given, loggers } = splitCallbacksAndLoggers(options.callbacks, options.logger);
+    this.loggers = this.options.fastDevRun > 0 ? [] : loggers;
     this.callbacks = [...given, ...defaultCallbacks(this.options, given)];
     const keys = new Set<string>();
     for (const callback of this.callbacks) {
@@ -446,7 +446,7 @@ function batchSizeOf(batch: unknown): number | undefined {
 }
 
 function checkFitArguments(module: unknown, options: unknown): void {
-  if (!(module instanceof LightningModuleClass)) throw new Error('fit: module must be a LightningModule instance');
+  if (!(module instanceof LightningModuleClass)) throw new Error(`fit: module must be a LightningModule instance, ${gotWrongKind(module)}`);
   if (typeof options !== 'object' || options === null) throw new Error(`fit: options must be an object such as { ckptPath: 'last' }, got ${String(options)}`);
   const { ckptPath } = options as FitOptions;
   if (ckptPath !== undefined && (typeof ckptPath !== 'string' || ckptPath.length === 0 || ckptPath.includes('\0'))) {

@@ -24,7 +24,7 @@ const TRAINER: BadInput[] = [
   ...['tpu', 'GPU', '', 3].map((value) => ({ option: 'accelerator', value, accepts: "one of 'auto'" })),
   ...[-1, 1.5, '42'].map((value) => ({ option: 'seed', value, accepts: 'a non-negative integer' })),
   ...[-1, 1.5, 'yes'].map((value) => ({ option: 'fastDevRun', value, accepts: 'a boolean or a non-negative integer' })),
-  ...['callback', {}].map((value) => ({ option: 'callbacks', value, accepts: 'an array of Callback' })),
+  ...['callback', {}].map((value) => ({ option: 'callbacks', value, accepts: 'an array of callbacks' })),
   ...['stderr', 5].map((value) => ({ option: 'log', value, accepts: 'a function' })),
 ];
 

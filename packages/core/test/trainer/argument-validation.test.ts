@@ -8,9 +8,9 @@ import { loaders, quiet, TinyRegressor } from '../helpers/tiny-module.js';
 describe('Trainer and fit argument validation', () => {
   it.each<[string, unknown, RegExp]>([
     ['a typo in an option name', { maxEpoch: 3 }, /unknown option 'maxEpoch'; the options are maxEpochs/],
-    ['a logger that is not a Logger', { logger: 5 }, /option 'logger' must be a Logger \(an object with logMetrics\)/],
-    ['an array of loggers with a bad entry', { logger: [{ logMetrics: () => undefined }, {}] }, /option 'logger'/],
-    ['callbacks that are not Callbacks', { callbacks: [5] }, /option 'callbacks' must be an array of Callback/],
+    ['a logger that is not a Logger', { logger: 5 }, /option 'logger' must be a logger \(or false\), got number 5; a logger has logMetrics\(metrics, step\)/],
+    ['an array of loggers with a bad entry', { logger: [{ logMetrics: () => undefined }, {}] }, /logger\[1\] must be a logger \(or false\), got an empty object/],
+    ['callbacks that are not Callbacks', { callbacks: [5] }, /callbacks\[0\] must be a Callback or a logger, got number 5/],
     ['NaN for an integer option', { maxEpochs: Number.NaN }, /option 'maxEpochs' must be an integer >= -1, got NaN/],
   ])('refuses %s at construction', (_label, options, message) => {
     expect(() => new Trainer(options as TrainerOptions)).toThrow(message);
@@ -44,7 +44,7 @@ describe('Trainer and fit argument validation', () => {
   it('fit refuses a string as training data and a module that is not a LightningModule', async () => {
     const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxSteps: 1 });
     await expect(trainer.fit(new TinyRegressor(), 'batches' as never)).rejects.toThrow(/fit: trainData must be a DataLoader or an \(async\) iterable of batches/);
-    await expect(trainer.fit({} as never, loaders().train)).rejects.toThrow(/fit: module must be a LightningModule instance/);
+    await expect(trainer.fit({} as never, loaders().train)).rejects.toThrow(/fit: module must be a LightningModule instance, got an empty object/);
   });
 
   it('saveCheckpoint refuses a weightsOnly that is not a boolean', async () => {

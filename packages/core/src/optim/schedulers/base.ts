@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getLearningRate, setLearningRate, type LrScheduler } from '../lr-scheduler.js';
+import { describeKind } from '../../options/describe-kind.js';
 import { OptionChecker } from './validate.js';
 
 /**
@@ -18,7 +19,7 @@ export abstract class LrSchedulerBase<O extends object> implements LrScheduler {
 
   protected constructor(optimizer: tf.Optimizer, options: O) {
     const name = new.target.name;
-    if (!(optimizer instanceof tf.Optimizer)) throw new Error(`${name}: the first argument must be a tf.Optimizer`);
+    if (optimizer === null || optimizer === undefined || !(optimizer instanceof tf.Optimizer)) throw new Error(`${name}: the first argument must be a tf.Optimizer, got ${describeKind(optimizer)}`);
     const lr = getLearningRate(optimizer);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
       throw new Error(`${name}: the optimizer's learningRate must be a finite number >= 0, got ${String(lr)}`);
