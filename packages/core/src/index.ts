@@ -22,6 +22,7 @@ export { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint/find-la
 export { describeMetadata, weightsOnlyMetadata, STATE_METADATA_KEYS, WEIGHT_PREFIX, OPTIMIZER_PREFIX } from './checkpoint/state-codec.js';
 export { decodeJson, encodeJson } from './checkpoint/json-codec.js';
 export { readValues, writeValues, isFloatDtype, hasNumericValues, dtypeSize, type SafetensorsDtype, type TensorRecord, type DecodedCheckpoint } from './checkpoint/file/index.js';
+export { findCheckpointFiles } from './checkpoint/file/scan.js';
 export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile, syncFolder, writeFileAtomically, writeTextFileAtomically } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
 export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';

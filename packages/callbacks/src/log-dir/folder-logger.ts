@@ -32,6 +32,11 @@ export abstract class FolderLogger {
     return this.dir.path;
   }
 
+  /** Logger hook for `ckptPath: 'last'`: continue the newest version folder that holds a checkpoint (automatic version only). */
+  resumeLatestRun(): Promise<void> {
+    return this.dir.adoptLatestWithCheckpoint();
+  }
+
   /** Stable across runs (the version may be automatic): two loggers of a class in one trainer need different names or prefixes. */
   get stateKey(): string {
     return `${this.kind}{name=${this.name},prefix=${this.prefix}}`;

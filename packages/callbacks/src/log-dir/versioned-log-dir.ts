@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { nextVersion, versionFolder } from './versions.js';
+import { findCheckpointFiles } from '@cairn/core';
+import { existingVersions, nextVersion, versionFolder } from './versions.js';
 
 /** The folder options every file logger shares (Lightning's Logger API). */
 export interface LogDirOptions {
@@ -67,6 +68,21 @@ export class VersionedLogDir {
       return undefined;
     }
     return this.chosenVersion === saved ? undefined : `resuming a run logged in ${versionFolder(saved)} into ${versionFolder(this.version)} (the version you gave)`;
+  }
+
+  /**
+   * For `ckptPath: 'last'`: with an automatic version, moves to the newest `version_N` folder that
+   * holds a checkpoint (the run that stopped), so the default checkpoint folder is that run's and
+   * logging continues there. A version the user gave, or no folder with a checkpoint, changes nothing.
+   */
+  async adoptLatestWithCheckpoint(): Promise<void> {
+    if (this.explicitVersion) return;
+    for (const version of existingVersions(this.rootDir).sort((a, b) => b - a)) {
+      if ((await findCheckpointFiles(join(this.rootDir, versionFolder(version)))).length > 0) {
+        this.chosenVersion = version;
+        return;
+      }
+    }
   }
 
   /** `prefix-name`, or the name alone without a prefix. */

@@ -144,6 +144,8 @@ export class Trainer {
     let stopReason: StopReason = 'maxEpochs';
     try {
       this.backend = await selectBackend(this.options.accelerator, { log: this.print });
+      // Before setup, where a ModelCheckpoint derives its folder from the logger's.
+      if (options.ckptPath === 'last') for (const logger of this.loggers) await logger.resumeLatestRun?.();
       await this.dispatcher.call('setup', m, 'fit');
       await this.checkpoints.claimFolders();
       ({ optimizer: this.optimizer, lrSchedulers: this.lrSchedulers } = resolveOptimizers(m.configureOptimizers()));
