@@ -1,4 +1,4 @@
-import { Callback, rejectUnknownOptions, type HookName, type OptionKeys } from '@cairn/core';
+import { Callback, describeKind, rejectUnknownOptions, type HookName, type OptionKeys } from '@cairn/core';
 
 /** Any subset of the hooks, with the same names and arguments as Callback's methods. */
 export type LambdaHooks = { [K in HookName]?: Callback[K] };
@@ -45,11 +45,11 @@ export class LambdaCallback extends Callback {
 
   constructor(hooks: LambdaHooks, options: LambdaCallbackOptions = {}) {
     super();
-    if (typeof hooks !== 'object' || hooks === null) throw new Error('LambdaCallback: pass an object of hook functions');
+    if (typeof hooks !== 'object' || hooks === null) throw new Error(`LambdaCallback: pass an object of hook functions, got ${describeKind(hooks)}`);
     for (const [name, fn] of Object.entries(hooks)) {
       // A misspelt hook would silently never run: refuse it.
       if (!(name in HOOKS)) throw new Error(`LambdaCallback: '${name}' is not a hook; hooks are ${Object.keys(HOOKS).join(', ')}`);
-      if (typeof fn !== 'function') throw new Error(`LambdaCallback: hook '${name}' must be a function`);
+      if (typeof fn !== 'function') throw new Error(`LambdaCallback: hook '${name}' must be a function, got ${describeKind(fn)}`);
     }
     rejectUnknownOptions('LambdaCallback', options, KNOWN);
     if (options.stateKey !== undefined && (typeof options.stateKey !== 'string' || options.stateKey === '')) throw new Error('LambdaCallback: stateKey must be a non-empty string');

@@ -1,4 +1,4 @@
-import { Callback, rejectUnknownOptions, type OptionKeys, type Trainer } from '@cairn/core';
+import { Callback, describeKind, rejectUnknownOptions, type OptionKeys, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from './print.js';
 
 export interface RemoteMonitorOptions {
@@ -63,8 +63,10 @@ export class RemoteMonitor extends Callback {
       fail(`timeoutMs must be a positive finite number of milliseconds, got ${typeof timeoutMs === 'string' ? JSON.stringify(timeoutMs) : String(timeoutMs)}`);
     }
     const { headers = {}, log = defaultPrint } = options;
-    if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
-      fail('headers must be an object of string values');
+    // A plain object only: its entries are spread into the request, so a Map or Headers would send nothing.
+    const plain = typeof headers === 'object' && headers !== null && [Object.prototype, null].includes(Object.getPrototypeOf(headers) as object | null);
+    if (!plain || !Object.values(headers).every((v) => typeof v === 'string')) {
+      fail(`headers must be an object of string values, got ${describeKind(headers)}`);
     }
     if (typeof log !== 'function') fail('log must be a function');
     this.root = root;

@@ -1,4 +1,4 @@
-import { Callback, rejectUnknownOptions, type LightningModule, type OptionKeys, type StepOutput, type Trainer } from '@cairn/core';
+import { Callback, describeKind, rejectUnknownOptions, type LightningModule, type OptionKeys, type StepOutput, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from './print.js';
 
 export interface TerminateOnNaNOptions {
@@ -40,7 +40,7 @@ export class TerminateOnNaN extends Callback {
     rejectUnknownOptions('TerminateOnNaN', options, KNOWN);
     const monitor = options.monitor ?? [];
     if (!Array.isArray(monitor) || !monitor.every((m) => typeof m === 'string' && m.length > 0)) {
-      throw new Error('TerminateOnNaN: monitor must be an array of metric names');
+      throw new Error(`TerminateOnNaN: monitor must be an array of metric names, got ${describeKind(monitor)}`);
     }
     if (options.raiseError !== undefined && typeof options.raiseError !== 'boolean') {
       throw new Error(`TerminateOnNaN: raiseError must be a boolean (true or false), got ${JSON.stringify(options.raiseError)}`);

@@ -154,6 +154,15 @@ describe('bad input: callbacks', () => {
     await expectClearRefusal(() => new LambdaCallback(null as unknown as LambdaHooks), { option: 'hook', value: null, accepts: 'an object of hook functions' });
   });
 
+  it.each<[string, () => unknown, RegExp]>([
+    ['a LambdaCallback hook that is a class instance', () => new LambdaCallback({ onFitStart: new EarlyStopping({ monitor: 'x' }) } as unknown as LambdaHooks), /hook 'onFitStart' must be a function, got an EarlyStopping/],
+    ['LambdaCallback hooks that are a string', () => new LambdaCallback('onFitStart' as unknown as LambdaHooks), /pass an object of hook functions, got the string "onFitStart"/],
+    ['a TerminateOnNaN monitor that is a string', () => new TerminateOnNaN({ monitor: 'loss' as never }), /monitor must be an array of metric names, got the string "loss"/],
+    ['RemoteMonitor headers that are a Map', () => new RemoteMonitor({ headers: new Map() as never }), /headers must be an object of string values, got a Map/],
+  ])('%s: the error names what it got', (_label, make, message) => {
+    expect(make).toThrow(message);
+  });
+
   it('ProgressBar: explicit nulls and options that are not an object', async () => {
     await expectClearRefusal(() => new ProgressBar({ stream: null } as unknown as ProgressBarOptions), { option: "'stream'", value: null, accepts: 'must have a write(chunk) method' });
     await expectClearRefusal(() => new ProgressBar({ stream: sink(), refreshRate: null } as unknown as ProgressBarOptions), { option: "'refreshRate'", value: null, accepts: 'a finite number of milliseconds' });

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { writeTextFileAtomically, type Logger } from '@cairn/core';
+import { describeKind, writeTextFileAtomically, type Logger } from '@cairn/core';
 import { FolderLogger } from '../log-dir/folder-logger.js';
 import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
 import { defaultPrint, type Print } from '../print.js';
@@ -67,7 +67,7 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
     const fail = (message: string): never => {
       throw new Error(`TensorBoardLogger: ${message}`);
     };
-    if (typeof options !== 'object' || options === null) fail('options must be an object such as { saveDir: "logs" }');
+    if (typeof options !== 'object' || options === null) fail(`options must be an object such as { saveDir: "logs" }, got ${describeKind(options)}`);
     for (const key of Object.keys(options)) {
       if (!KNOWN_OPTIONS.has(key)) fail(`unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')})`);
     }

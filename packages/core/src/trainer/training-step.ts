@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HookDispatcher } from '../callback/dispatcher.js';
 import type { LightningModule } from '../module/lightning-module.js';
+import { describeKind } from '../options/describe-kind.js';
 
 /**
  * One optimisation step: the loss and its gradients in one tape, the onBeforeOptimizerStep hook
@@ -23,7 +24,8 @@ export async function runOptimizerStep<B>(
       const out = module.trainingStep(batch, batchIdx);
       const loss = out instanceof tf.Tensor ? out : out?.loss;
       if (!(loss instanceof tf.Tensor) || loss.size !== 1) {
-        throw new Error('trainingStep must return a scalar loss tensor, or { loss } with one');
+        const got = loss instanceof tf.Tensor ? `a tensor of shape [${loss.shape.join(', ')}]` : out instanceof tf.Tensor || out?.loss === undefined ? describeKind(out) : `{ loss: ${describeKind(loss)} }`;
+        throw new Error(`trainingStep must return a scalar loss tensor, or { loss } with one, got ${got}`);
       }
       return loss.reshape([]) as tf.Scalar;
     }, params));

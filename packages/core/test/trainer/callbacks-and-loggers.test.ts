@@ -88,6 +88,21 @@ describe('an object of the wrong kind is named by its class, with the place it b
     await expect(trainer.fit(new WrongOptimizer(), loaders().train)).rejects.toThrow(/configureOptimizers\(\) must return a tf\.Optimizer or \{ optimizer, lrScheduler\? \}, got \{ optimizer: a ProgressBar \}/);
   });
 
+  it.each<[string, unknown, RegExp]>([
+    ['a plain number', 3, /got number 3/],
+    ['a loss of several values', tf.ones([2]), /got a tensor of shape \[2\]/],
+    ['an object without loss', { value: 1 }, /got a plain object with keys value/],
+    ['{ loss } holding a number', { loss: 0.5 }, /got \{ loss: number 0\.5 \}/],
+  ])('trainingStep returning %s is named', async (_label, returned, message) => {
+    class Wrong extends TinyRegressor {
+      override trainingStep(): never {
+        return returned as never;
+      }
+    }
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxSteps: 1 });
+    await expect(trainer.fit(new Wrong(), loaders().train)).rejects.toThrow(message);
+  });
+
   it('a Callback subclass is never taken for a logger', () => {
     class Odd extends Callback {
       logMetrics(): void {}
