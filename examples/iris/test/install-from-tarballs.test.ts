@@ -88,6 +88,10 @@ describe('installing the packed packages as a user does', () => {
     const copies = [...new Set(listed.output.trim().split('\n').filter((line) => line.includes('tfjs-core')))];
     expect(copies).toEqual([join(dir, 'node_modules', '@tensorflow', 'tfjs-core')]);
     expect(await tfjsCoreCopies(dir)).toEqual(copies);
+    // @cairn/callbacks uses the user's @cairn/core too: one Callback class, so its callbacks pass the Trainer's checks.
+    const cores = await run('npm', ['ls', '@cairn/core', '--all', '--parseable'], dir);
+    expect(cores.code, cores.output).toBe(0);
+    expect([...new Set(cores.output.trim().split('\n'))]).toEqual([join(dir, 'node_modules', '@cairn', 'core')]);
 
     await writeFile(join(dir, 'main.mjs'), readmeExampleScript({ resume: false }));
     const example = await run(process.execPath, ['main.mjs'], dir);
