@@ -1,12 +1,19 @@
-/** Where training runs. `'auto'` picks the fastest one available on this machine. */
-export type Accelerator = 'auto' | 'gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * Where training runs. `'auto'` picks the fastest one available on this machine; `'gpu'` is a real GPU
+ * (tfjs-node-gpu on CUDA, or WebGPU on a hardware adapter) or an error; `'webgpu'` is TF.js's WebGPU
+ * backend on Dawn, whatever adapter Dawn finds (a software one included).
+ */
+export type Accelerator = 'auto' | 'gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** A concrete choice: what `'auto'` resolves to, one candidate at a time. */
 export type ConcreteAccelerator = Exclude<Accelerator, 'auto'>;
 
-export const ACCELERATORS: readonly Accelerator[] = ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'];
+export const ACCELERATORS: readonly Accelerator[] = ['auto', 'gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
-/** Order in which `'auto'` tries the accelerators: fastest first, pure JavaScript last (it always works). */
+/**
+ * Order in which `'auto'` tries the accelerators: a real GPU first, pure JavaScript last (it always works).
+ * `'webgpu'` alone is not a candidate: on a software adapter it is slower than WebAssembly.
+ */
 export const AUTO_ORDER: readonly ConcreteAccelerator[] = ['gpu', 'tensorflow', 'wasm', 'cpu'];
 
 export function isAccelerator(value: unknown): value is Accelerator {

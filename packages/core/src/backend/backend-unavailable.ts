@@ -11,10 +11,14 @@ export class BackendUnavailableError extends Error {
     readonly summary: string,
     /** True when the package is simply absent, the ordinary case for the optional tfjs-node packages. */
     readonly notInstalled: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; detail?: string | undefined },
   ) {
     super(message, options);
+    this.detail = options?.detail;
   }
+
+  /** Said in `'auto'`'s report even when the package being absent is folded into a few words. */
+  readonly detail: string | undefined;
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, errorMessage } from './backend-unavailable.js';
+import { isPackageMissing, type ModuleLoader } from './optional-packages.js';
 
-/** Loads a package by name; replaceable so tests can simulate the optional packages present, absent or broken. */
-export type ModuleLoader = (name: string) => Promise<unknown>;
+export type { ModuleLoader } from './optional-packages.js';
 
 export type NodeAccelerator = 'gpu' | 'tensorflow';
 
@@ -27,17 +27,6 @@ const BINDINGS: Readonly<Record<NodeAccelerator, NodeBinding>> = {
 
 /** Both tfjs-node packages register their backend under this name when imported. */
 const TENSORFLOW_BACKEND = 'tensorflow';
-
-/**
- * True when `error` says the package itself could not be found, as opposed to a package that is installed
- * but broken (its native addon missing, CUDA libraries absent), whose message also names the package but
- * inside a longer path.
- */
-function isPackageMissing(error: unknown, packageName: string): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = 'code' in error ? error.code : undefined;
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && error.message.includes(`'${packageName}'`);
-}
 
 /**
  * Loads tfjs-node(-gpu) and activates its 'tensorflow' backend. Returns the description for the report;
@@ -70,6 +59,13 @@ export async function activateNodeBinding(accelerator: NodeAccelerator, loadModu
     throw new BackendUnavailableError(
       `cairn: accelerator '${accelerator}': the '${TENSORFLOW_BACKEND}' backend of ${packageName} failed to initialize. ${requirements}`,
       `${packageName} failed to initialize`, false,
+    );
+  }
+  // Without CUDA, tfjs-node-gpu runs on the CPU without a word: only a backend on a GPU device counts as one.
+  if (accelerator === 'gpu' && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice !== true) {
+    throw new BackendUnavailableError(
+      `cairn: accelerator 'gpu': ${packageName} loaded but found no GPU device (isUsingGpuDevice is false), so it would run on the CPU. ${requirements}`,
+      `${packageName} found no GPU device`, false,
     );
   }
   return description;

@@ -1,9 +1,12 @@
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { candidatesFor, type Accelerator, type ConcreteAccelerator } from './accelerator.js';
 import { BackendUnavailableError } from './backend-unavailable.js';
-import { activateNodeBinding, type ModuleLoader } from './node-binding.js';
+import { activateGpu } from './gpu.js';
+import { activateNodeBinding } from './node-binding.js';
+import { loadOptionalPackage, type ModuleLoader } from './optional-packages.js';
 import { installCpuCastFix } from './cpu-cast-fix.js';
+import { activateWebGpu } from './webgpu/activate.js';
+import { checkWebGpuOptions, type WebGpuOptions } from './webgpu/options.js';
 import { quietCpuBanner } from './quiet-cpu-banner.js';
 import { activateWasm, importWasmPackage, type WasmLoader } from './wasm-setup.js';
 
@@ -16,7 +19,7 @@ export type { Accelerator } from './accelerator.js';
 export interface BackendInfo {
   /** The accelerator in use: what was asked for, or what `'auto'` resolved to (never `'auto'`). */
   accelerator: Accelerator;
-  /** `tf.getBackend()` after setup: 'tensorflow', 'wasm' or 'cpu'. */
+  /** `tf.getBackend()` after setup: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   backend: string;
   /** Human-readable: what runs the kernels, and for `'auto'` why faster candidates were skipped. */
   description: string;
@@ -25,19 +28,15 @@ export interface BackendInfo {
 export interface SelectBackendOptions {
   /** Receives the one-line report of the chosen backend (only when the choice changes). */
   log?: (line: string) => void;
-  /** Loads the optional tfjs-node packages; defaults to `require` from this package. Injected by tests. */
+  /** Loads the optional packages (tfjs-node, tfjs-node-gpu, webgpu, tfjs-backend-webgpu). Injected by tests. */
   loadModule?: ModuleLoader;
+  /** Dawn's adapter and toggles, for `'webgpu'` and the WebGPU route of `'gpu'`/`'auto'`. */
+  webgpu?: WebGpuOptions;
+  /** Avoid kernels whose summation order varies between runs (webgpu's split-K matmul). Default true. */
+  deterministic?: boolean;
   /** Imports @tensorflow/tfjs-backend-wasm; defaults to `import()`. Injected by tests to make wasm fail. */
   loadWasm?: WasmLoader;
 }
-
-/**
- * tfjs-node(-gpu) are CommonJS and resolve '@tensorflow/tfjs' to its CommonJS build, the same instance this
- * module imports. `require` also reports a missing package the same way under Node and under bundlers or
- * test runners that rewrite `import()` of an unresolvable name.
- */
-const requireFromHere = createRequire(import.meta.url);
-const defaultLoader: ModuleLoader = async (name) => requireFromHere(name);
 
 /** The last report logged, so that repeated calls with the same outcome (fit, then validate) stay quiet. */
 let lastReport: string | undefined;
@@ -45,11 +44,16 @@ let lastReport: string | undefined;
 interface Loaders {
   loadModule: ModuleLoader;
   loadWasm: WasmLoader;
+  webgpu: Readonly<WebGpuOptions>;
+  deterministic: boolean;
 }
 
 async function activate(accelerator: ConcreteAccelerator, loaders: Loaders): Promise<string> {
   switch (accelerator) {
     case 'gpu':
+      return activateGpu(loaders.webgpu, loaders.deterministic, loaders.loadModule);
+    case 'webgpu':
+      return activateWebGpu('webgpu', loaders.webgpu, loaders.deterministic, loaders.loadModule);
     case 'tensorflow':
       return activateNodeBinding(accelerator, loaders.loadModule);
     case 'wasm':
@@ -70,17 +74,22 @@ function skippedSummary(skipped: readonly BackendUnavailableError[]): string | u
   if (skipped.length === 0) return undefined;
   const absent = skipped.filter((e) => e.notInstalled);
   if (absent.length !== 2) return skipped.map((e) => e.summary).join('; ');
-  return ['no tfjs-node found', ...skipped.filter((e) => !e.notInstalled).map((e) => e.summary)].join('; ');
+  return ['no tfjs-node found', ...absent.flatMap((e) => e.detail ?? []), ...skipped.filter((e) => !e.notInstalled).map((e) => e.summary)].join('; ');
 }
 
 /**
- * Makes the requested accelerator tfjs' active backend. `'auto'` tries, in order, tfjs-node-gpu,
- * tfjs-node, WebAssembly and pure JavaScript, and takes the first that works; an explicit accelerator that
+ * Makes the requested accelerator tfjs' active backend. `'auto'` tries, in order, a real GPU (tfjs-node-gpu
+ * on CUDA, then WebGPU on a hardware adapter), tfjs-node, WebAssembly and pure JavaScript, and takes the first that works; an explicit accelerator that
  * cannot run throws an Error saying what to install. Cheap to call again: backends are initialized once.
  */
 export async function selectBackend(accelerator: Accelerator, options: SelectBackendOptions = {}): Promise<BackendInfo> {
   const candidates = candidatesFor(accelerator);
-  const loaders: Loaders = { loadModule: options.loadModule ?? defaultLoader, loadWasm: options.loadWasm ?? importWasmPackage };
+  const loaders: Loaders = {
+    loadModule: options.loadModule ?? loadOptionalPackage,
+    loadWasm: options.loadWasm ?? importWasmPackage,
+    webgpu: checkWebGpuOptions(options.webgpu ?? {}),
+    deterministic: options.deterministic ?? true,
+  };
   const skipped: BackendUnavailableError[] = [];
   for (const candidate of candidates) {
     let description: string;

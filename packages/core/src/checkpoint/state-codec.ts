@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, type BorrowedTensorRecord, type TensorRecord } from './file/index.js';
+import { CheckpointError, type BorrowedTensorRecord, type LazyTensorRecord, type TensorRecord } from './file/index.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
-import { canHold, fromRecord, toBorrowedRecord } from './tensor-records.js';
+import { canHold, fromRecord, toWriterRecord } from './tensor-records.js';
 
 /** Tensor-name prefixes: module weights and optimizer slots. */
 export const WEIGHT_PREFIX = 'module.';
@@ -28,8 +28,8 @@ const KEY = {
 } as const;
 
 /** Splits a state into lazily read tensor records and string metadata. */
-export function encodeState(state: CheckpointState): { records: BorrowedTensorRecord[]; metadata: Record<string, string> } {
-  const records = [...state.weights].map(([name, tensor]) => toBorrowedRecord(WEIGHT_PREFIX + name, tensor));
+export function encodeState(state: CheckpointState): { records: (BorrowedTensorRecord | LazyTensorRecord)[]; metadata: Record<string, string> } {
+  const records = [...state.weights].map(([name, tensor]) => toWriterRecord(WEIGHT_PREFIX + name, tensor));
   const metadata: Record<string, string> = {
     [KEY.version]: state.cairnVersion,
     [KEY.weightsOnly]: String(state.weightsOnly),
@@ -41,7 +41,7 @@ export function encodeState(state: CheckpointState): { records: BorrowedTensorRe
   if (state.weightsOnly) return { records, metadata };
   const { optimizer } = state;
   if (optimizer !== undefined) {
-    optimizer.weights.forEach((tensor, i) => records.push(toBorrowedRecord(OPTIMIZER_PREFIX + optimizer.slotNames[i]!, tensor)));
+    optimizer.weights.forEach((tensor, i) => records.push(toWriterRecord(OPTIMIZER_PREFIX + optimizer.slotNames[i]!, tensor)));
     const { weights: _tensors, ...described } = optimizer;
     metadata[KEY.optimizer] = encodeJson(described);
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readsAsyncOnly } from '../backend/webgpu/async-reads.js';
 
 /** The parts of TF.js's engine (tfjs-core 4.22 `Engine`) that sharing a buffer needs; not in its typings. */
 interface EngineInternals {
@@ -61,4 +62,9 @@ export function lendBytes(tensor: tf.Tensor): LentBytes {
     ? backend.typedArrayFromHeap({ dataId: tensor.dataId, shape: tensor.shape, dtype: tensor.dtype })
     : tensor.dataSync();
   return { bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength), stable: !isWasmHeapBackend(backend) };
+}
+
+/** False when the tensor's backend has no synchronous read (webgpu in Node): its bytes need `await tensor.data()`. */
+export function canLendBytes(tensor: tf.Tensor): boolean {
+  return !readsAsyncOnly(ownerBackend(tensor));
 }

@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { readValues, type BorrowedTensorRecord, type SafetensorsDtype, type TensorRecord } from './file/index.js';
-import { lendBytes } from './tensor-memory.js';
+import { readValues, type BorrowedTensorRecord, type LazyTensorRecord, type SafetensorsDtype, type TensorRecord } from './file/index.js';
+import { canLendBytes, lendBytes } from './tensor-memory.js';
 
 const TO_FILE: Partial<Record<tf.DataType, SafetensorsDtype>> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
 // Half-precision files (`cairn ckpt convert --dtype float16|bfloat16`) widen to float32, exactly.
@@ -10,14 +10,15 @@ const FROM_FILE: Partial<Record<SafetensorsDtype, tf.DataType>> = { F32: 'float3
 if (endianness() !== 'LE') throw new Error('Cairn checkpoints store little-endian data; this machine is big-endian');
 
 /**
- * A tensor as a borrowed file record: the writer copies its bytes straight out of the backend's
+ * A tensor as a file record. On cpu and wasm, a borrowed one: the writer copies its bytes straight out of the backend's
  * memory when it reaches it (no per-tensor allocation), and the tensor (a handle owned by the
  * snapshot) is disposed as soon as the writer is done with it.
  */
-export function toBorrowedRecord(name: string, tensor: tf.Tensor): BorrowedTensorRecord {
+export function toWriterRecord(name: string, tensor: tf.Tensor): BorrowedTensorRecord | LazyTensorRecord {
   const dtype = TO_FILE[tensor.dtype];
   if (dtype === undefined) throw new Error(`cannot checkpoint tensor '${name}' of dtype ${tensor.dtype}`);
   const itemSize = dtype === 'BOOL' ? 1 : 4;
+  if (!canLendBytes(tensor)) return toDownloadedRecord(name, dtype, tensor, itemSize);
   let stable: Uint8Array | undefined;
   return {
     name,
@@ -33,6 +34,32 @@ export function toBorrowedRecord(name: string, tensor: tf.Tensor): BorrowedTenso
     },
     release(): void {
       stable = undefined;
+      tensor.dispose();
+    },
+  };
+}
+
+/**
+ * A tensor on a GPU backend (webgpu) as a lazy file record: the writer downloads its bytes with
+ * `await tensor.data()` when it reaches it (one tensor in host memory at a time), then the handle is
+ * disposed. A GPU buffer is never lent: it cannot be viewed from JavaScript.
+ */
+function toDownloadedRecord(name: string, dtype: SafetensorsDtype, tensor: tf.Tensor, itemSize: number): LazyTensorRecord {
+  return {
+    name,
+    dtype,
+    shape: [...tensor.shape],
+    byteLength: tensor.size * itemSize,
+    async read(): Promise<Uint8Array> {
+      try {
+        const values = await tensor.data();
+        // bool comes back as Uint8Array, float32/int32 as their own arrays: the bytes as they are.
+        return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      } finally {
+        tensor.dispose();
+      }
+    },
+    discard(): void {
       tensor.dispose();
     },
   };

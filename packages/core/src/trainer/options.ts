@@ -1,4 +1,5 @@
 import { ACCELERATORS, type Accelerator } from '../backend/accelerator.js';
+import { checkWebGpuOptions, type WebGpuOptions } from '../backend/webgpu/options.js';
 import type { Callback } from '../callback/callback.js';
 import type { Logger } from '../logger/logger.js';
 import { describeKind } from '../options/describe-kind.js';
@@ -32,8 +33,15 @@ export interface TrainerOptions {
   enableProgressBar?: boolean;
   /** Folder for logs and checkpoints when callbacks/loggers give none. Default the working directory. */
   defaultRootDir?: string;
-  /** Backend: 'auto' (tfjs-node-gpu, tfjs-node, wasm, cpu in that order), 'gpu', 'tensorflow', 'wasm', 'cpu'. Default 'auto'. */
+  /**
+   * Backend: 'auto' (a real GPU, tfjs-node, wasm, cpu in that order), 'gpu' (a real GPU or an error),
+   * 'webgpu' (Dawn, any adapter), 'tensorflow', 'wasm', 'cpu'. Default 'auto'. See docs/backends.md.
+   */
   accelerator?: Accelerator;
+  /** Dawn's adapter choice and toggles for 'webgpu' (and the WebGPU route of 'gpu'/'auto'). */
+  webgpu?: WebGpuOptions;
+  /** Avoid GPU kernels whose summation order varies between runs (webgpu's split-K matmul). Default true. */
+  deterministic?: boolean;
   /** Seeds initialisers, dropout and shuffles (see seedEverything). Default: unseeded. */
   seed?: number;
   /** true (1 batch) or N batches of training and validation, 1 epoch, no checkpoints, loggers or sanity check. Default false. */
@@ -64,6 +72,8 @@ export interface ResolvedTrainerOptions {
   enableProgressBar: boolean;
   defaultRootDir: string;
   accelerator: Accelerator;
+  webgpu: Readonly<WebGpuOptions>;
+  deterministic: boolean;
   seed: number | undefined;
   fastDevRun: number;
 }
@@ -80,7 +90,7 @@ function fail(option: string, expected: string, got: unknown): never {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TrainerOptions>([
   'maxEpochs', 'maxSteps', 'minEpochs', 'limitTrainBatches', 'limitValBatches', 'checkValEveryNEpoch', 'valCheckInterval',
-  'numSanityValSteps', 'logEveryNSteps', 'enableCheckpointing', 'enableProgressBar', 'defaultRootDir', 'accelerator', 'seed',
+  'numSanityValSteps', 'logEveryNSteps', 'enableCheckpointing', 'enableProgressBar', 'defaultRootDir', 'accelerator', 'webgpu', 'deterministic', 'seed',
   'fastDevRun', 'callbacks', 'logger', 'log',
 ]);
 
@@ -143,6 +153,8 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   }
   const accelerator = o.accelerator ?? 'auto';
   if (!ACCELERATORS.includes(accelerator)) fail('accelerator', `one of ${ACCELERATORS.map((a) => `'${a}'`).join(', ')}`, accelerator);
+  const webgpu = checkWebGpuOptions(o.webgpu ?? {});
+  if (o.deterministic !== undefined && typeof o.deterministic !== 'boolean') fail('deterministic', 'a boolean', o.deterministic);
   if (o.seed !== undefined && (!isInt(o.seed) || o.seed < 0)) fail('seed', 'a non-negative integer', o.seed);
   // callbacks and logger are checked where they are split (callbacks-and-loggers.ts).
   if (o.log !== undefined && typeof o.log !== 'function') fail('log', 'a function', o.log);
@@ -161,6 +173,8 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
     enableProgressBar: o.enableProgressBar ?? true,
     defaultRootDir,
     accelerator,
+    webgpu,
+    deterministic: o.deterministic ?? true,
     seed: o.seed,
     fastDevRun,
   };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkAcceleratorHealth } from '../backend/accelerator-health.js';
 import { selectBackend, type BackendInfo } from '../backend/select-backend.js';
 import type { Callback } from '../callback/callback.js';
 import { HookDispatcher } from '../callback/dispatcher.js';
@@ -143,7 +144,7 @@ export class Trainer {
     this.begin(m, 'fit', trainData instanceof DataLoader ? trainData : undefined);
     let stopReason: StopReason = 'maxEpochs';
     try {
-      this.backend = await selectBackend(this.options.accelerator, { log: this.print });
+      this.backend = await selectBackend(this.options.accelerator, { log: this.print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
       // Before setup, where a ModelCheckpoint derives its folder from the logger's.
       if (options.ckptPath === 'last') for (const logger of this.loggers) await logger.resumeLatestRun?.();
       await this.dispatcher.call('setup', m, 'fit');
@@ -214,6 +215,7 @@ export class Trainer {
         }
         await batches.return(undefined);
       }
+      await checkAcceleratorHealth();
       await this.dispatcher.call('onTrainEnd', m);
       // No step boundary follows: what onFitEnd or teardown requests is captured when requested
       // (waiting for a boundary would leave a hook that awaits its save waiting forever).
@@ -254,7 +256,7 @@ export class Trainer {
     const val = toEpochSource(data, 'validate: data');
     this.begin(m, 'validate');
     try {
-      this.backend = await selectBackend(this.options.accelerator, { log: this.print });
+      this.backend = await selectBackend(this.options.accelerator, { log: this.print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
       await this.dispatcher.call('setup', m, 'validate');
       this.numValBatches = val.length === undefined ? Infinity : limitBatches(val.length, this.options.limitValBatches);
       return await this.runValidation(m, val, this.numValBatches);

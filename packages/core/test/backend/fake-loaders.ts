@@ -13,9 +13,12 @@ export function notFound(name: string): Error {
  * Stands in for importing tfjs-node(-gpu), which registers a backend named 'tensorflow': here a cpu backend
  * under that name, so selection can be tested without libtensorflow.
  */
+let loadedGpuPackage = false;
+
 function registerFakeTensorflowBackend(): void {
   if (tf.findBackendFactory('tensorflow') !== null) return;
-  tf.registerBackend('tensorflow', () => new tf.MathBackendCPU(), -1);
+  // tfjs-node-gpu's backend says whether it runs on a GPU device; the stand-in says so when it stands for it.
+  tf.registerBackend('tensorflow', () => Object.defineProperty(new tf.MathBackendCPU(), 'isUsingGpuDevice', { get: () => loadedGpuPackage }), -1);
   if (tf.getKernelsForBackend('tensorflow').length === 0) tf.copyRegisteredKernels('cpu', 'tensorflow');
 }
 
@@ -25,6 +28,7 @@ export function loader(present: string[], broken: Record<string, Error> = {}): M
     const failure = broken[name];
     if (failure !== undefined) throw failure;
     if (!present.includes(name)) throw notFound(name);
+    loadedGpuPackage = name === GPU_PACKAGE;
     registerFakeTensorflowBackend();
     return {};
   };

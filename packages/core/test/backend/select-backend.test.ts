@@ -13,11 +13,11 @@ describe('candidatesFor', () => {
   it("tries gpu, tensorflow, wasm, cpu for 'auto', and only the named one otherwise", () => {
     expect(candidatesFor('auto')).toEqual(['gpu', 'tensorflow', 'wasm', 'cpu']);
     expect(AUTO_ORDER).toEqual(['gpu', 'tensorflow', 'wasm', 'cpu']);
-    for (const a of ['gpu', 'tensorflow', 'wasm', 'cpu'] as const) expect(candidatesFor(a)).toEqual([a]);
+    for (const a of ['gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const) expect(candidatesFor(a)).toEqual([a]);
   });
 
   it('rejects an unknown accelerator, naming the accepted values', () => {
-    expect(() => candidatesFor('tpu')).toThrow(/'auto', 'gpu', 'tensorflow', 'wasm', 'cpu'/);
+    expect(() => candidatesFor('tpu')).toThrow(/'auto', 'gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'/);
   });
 });
 
