@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rejectUnknownOptions, writeTextFileAtomically, type Logger, type OptionKeys } from '@cairn/core';
+import { makeDurableDir, rejectUnknownOptions, writeTextFileAtomically, type Logger, type OptionKeys } from '@cairn/core';
 import { stringify } from 'yaml';
 import { defaultPrint, type Print } from '../print.js';
 import { formatHeader, formatRows, parseRows, type Row } from './csv-text.js';
@@ -76,7 +76,6 @@ export class CSVLogger extends FolderLogger implements Logger {
 
   async logHyperparams(params: Record<string, unknown>): Promise<void> {
     this.hparams = { ...this.hparams, ...params };
-    await mkdir(this.logDir, { recursive: true });
     await writeTextFileAtomically(join(this.logDir, HPARAMS_FILE), stringify(this.hparams));
   }
 
@@ -113,7 +112,6 @@ export class CSVLogger extends FolderLogger implements Logger {
     }
     this.keys = sortedUnion(state.keys, kept);
     this.pending = [...state.pending, ...this.pending];
-    await mkdir(this.logDir, { recursive: true });
     await writeTextFileAtomically(path, formatHeader(this.keys) + formatRows(this.keys, kept));
     this.written = kept.length;
     this.started = true;
@@ -125,9 +123,9 @@ export class CSVLogger extends FolderLogger implements Logger {
     if (rows.length === 0) return;
     const keys = sortedUnion(this.keys, rows);
     const path = this.metricsFilePath;
-    await mkdir(this.logDir, { recursive: true });
+    await makeDurableDir(this.logDir);
     if (this.started && keys.length === this.keys.length) {
-      await appendFile(path, formatRows(keys, rows));
+      await appendDurably(path, formatRows(keys, rows));
     } else {
       // A new key changes the header: rewrite the whole file (Lightning's rule), atomically.
       if (!this.started && existsSync(path)) this.print(`CSVLogger: ${path} exists and is replaced by this run's metrics`);
@@ -145,4 +143,18 @@ function sortedUnion(keys: readonly string[], rows: readonly Row[]): string[] {
   const all = new Set(keys);
   for (const row of rows) for (const key of Object.keys(row)) all.add(key);
   return [...all].sort();
+}
+
+/**
+ * Appends and fsyncs: a checkpoint records how many rows the file holds, so rows it counts must
+ * survive a power cut as surely as the checkpoint does.
+ */
+async function appendDurably(path: string, text: string): Promise<void> {
+  const file = await open(path, 'a');
+  try {
+    await file.writeFile(text, 'utf8');
+    await file.sync();
+  } finally {
+    await file.close();
+  }
 }

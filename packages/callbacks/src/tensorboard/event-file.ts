@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { syncFolder } from '@cairn/core';
+import { makeDurableDir, syncFolder } from '@cairn/core';
 import { frameRecord, scanRecords } from './record-framing.js';
 
 /**
@@ -21,7 +21,7 @@ export class EventFile {
 
   /** Creates the file with its first records; `replace` lets it overwrite a file of that name (a resume that restarts the file). */
   async create(first: readonly Uint8Array[], replace = false): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
+    await makeDurableDir(dirname(this.path));
     this.handle = await open(this.path, replace ? 'w' : 'wx');
     this.bytes = 0;
     await this.append(first);

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -106,7 +105,6 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
   async logHyperparams(params: Record<string, unknown>): Promise<void> {
     const flat = flattenHparams(params);
     this.hparamsYaml = { ...this.hparamsYaml, ...params };
-    await mkdir(this.logDir, { recursive: true });
     await writeTextFileAtomically(join(this.logDir, HPARAMS_FILE), stringify(this.hparamsYaml));
     if (this.hparams !== null) {
       // Resumed (or called again): the session start is already in the file.

@@ -1,6 +1,7 @@
-import { readFile, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makeDurableDir } from './file/durable-dir.js';
 
 const LOCK_NAME = '.cairn.lock';
 
@@ -41,7 +42,8 @@ export class DirLock {
   ) {}
 
   static async acquire(dir: string, token: string): Promise<DirLock> {
-    await mkdir(dir, { recursive: true });
+    // The lock is often the first thing in a new checkpoint folder: make the folder durable here.
+    await makeDurableDir(dir);
     const path = join(dir, LOCK_NAME);
     const me: LockOwner = { pid: process.pid, host: hostname(), token, since: new Date().toISOString() };
     for (let attempt = 0; attempt < 2; attempt++) {

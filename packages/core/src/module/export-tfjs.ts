@@ -1,7 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomically } from '../checkpoint/file/index.js';
+import { makeDurableDir, writeFileAtomically } from '../checkpoint/file/index.js';
 import type { LightningModule } from './lightning-module.js';
 
 function writeBytes(path: string, bytes: Uint8Array): Promise<void> {
@@ -15,7 +14,7 @@ function writeBytes(path: string, bytes: Uint8Array): Promise<void> {
  * `tf.loadLayersModel('.../model.json')` can serve it in a browser.
  */
 export async function saveTfjsModel(model: tf.LayersModel, dir: string): Promise<{ modelJson: string; weights: string }> {
-  await mkdir(dir, { recursive: true });
+  await makeDurableDir(dir);
   const modelJson = join(dir, 'model.json');
   const weights = join(dir, 'weights.bin');
   await model.save(

@@ -1,12 +1,29 @@
 import type * as FsPromises from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 type Fs = typeof FsPromises;
+
+/**
+ * Folders created in `calls` (by any mkdir) whose entry was not made durable afterwards: no
+ * fsync of the folder's parent follows the mkdir. A recursive mkdir counts only its last folder,
+ * which is why writers must not use one for data they report durable.
+ */
+export function foldersNotMadeDurable(calls: readonly FsCall[]): string[] {
+  const lost: string[] = [];
+  calls.forEach((call, index) => {
+    if (call.op !== 'mkdir') return;
+    const parent = dirname(call.path);
+    const synced = calls.slice(index + 1).some((later) => later.op === 'sync' && later.path === parent);
+    if (!synced) lost.push(call.path);
+  });
+  return lost;
+}
 
 /** One completed file-system call, in the order the code under test made them. */
 export type FsCall =
   | { op: 'open'; path: string; flags: string }
-  | { op: 'write' | 'sync' | 'close'; path: string }
+  | { op: 'write' | 'sync' | 'close' | 'mkdir'; path: string }
   | { op: 'rename'; from: string; to: string };
 
 /**
@@ -54,6 +71,11 @@ export function tracedFs(real: Fs): Fs {
       fsTrace.calls.push({ op: 'open', path, flags: String(args[1] ?? 'r') });
       return traceHandle(handle, path);
     }) as Fs['open'],
+    mkdir: (async (...args: Parameters<Fs['mkdir']>) => {
+      const result = await real.mkdir(...args);
+      fsTrace.calls.push({ op: 'mkdir', path: String(args[0]) });
+      return result;
+    }) as Fs['mkdir'],
     rename: async (...args: Parameters<Fs['rename']>) => {
       const [from, to] = args.map(String) as [string, string];
       await fsTrace.beforeRename?.(from, to);

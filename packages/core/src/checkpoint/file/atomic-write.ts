@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isCode, makeDurableDir, syncFolder } from './durable-dir.js';
 
 /**
  * Temp files live next to the final file (rename is atomic only within one file system) and are
@@ -37,7 +38,7 @@ export function tempNameFor(finalName: string): string {
  */
 export async function writeFileAtomically<T>(path: string, fill: (file: FileHandle) => Promise<T>): Promise<T> {
   const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
+  await makeDurableDir(folder);
   const tempPath = join(folder, tempNameFor(basename(path)));
   inFlight.add(tempPath);
   let handle: FileHandle | undefined;
@@ -65,24 +66,6 @@ export async function writeFileAtomically<T>(path: string, fill: (file: FileHand
 /** Replaces `path` with `text` (UTF-8) atomically and durably: readers and crashes see the old file or the new one. */
 export async function writeTextFileAtomically(path: string, text: string): Promise<void> {
   await writeFileAtomically(path, (file) => file.writeFile(text, 'utf8'));
-}
-
-/** fsync of a directory: persists the rename. Some platforms (Windows) cannot open folders; skip there. */
-export async function syncFolder(folder: string): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(folder, 'r');
-  } catch (error) {
-    if (isCode(error, 'EISDIR', 'EPERM', 'EACCES')) return;
-    throw error;
-  }
-  try {
-    await handle.sync();
-  } catch (error) {
-    if (!isCode(error, 'EINVAL', 'ENOTSUP', 'EPERM', 'EBADF')) throw error;
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
@@ -128,9 +111,4 @@ function isProcessAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return isCode(error, 'EPERM');
   }
-}
-
-function isCode(error: unknown, ...codes: string[]): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && codes.includes(code);
 }

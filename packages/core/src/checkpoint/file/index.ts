@@ -12,4 +12,5 @@ export { writeCheckpointFile, type WriteResult } from './writer.js';
 export { readCheckpointFile, readCheckpointFileStreaming, readCheckpointMetadata } from './reader.js';
 export { FLOAT_DTYPES, hasNumericValues, isFloatDtype, readValues, writeValues } from './tensor-values.js';
 export { findCheckpointFiles } from './scan.js';
-export { cleanupTempFiles, isTempCheckpointName, syncFolder, writeFileAtomically, writeTextFileAtomically } from './atomic-write.js';
+export { cleanupTempFiles, isTempCheckpointName, writeFileAtomically, writeTextFileAtomically } from './atomic-write.js';
+export { makeDurableDir, syncFolder } from './durable-dir.js';
