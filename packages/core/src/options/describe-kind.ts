@@ -29,7 +29,8 @@ export function describeKind(value: unknown): string {
     const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', ...' : '');
     return keys.length === 0 ? 'an empty object' : `a plain object with keys ${shown}`;
   }
-  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+  // 'an AdamOptimizer', 'an Unsorted...', but 'a URL', 'a Uint8Array' (a 'U' that sounds like 'you').
+  return `${/^([aeio]|un)/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 /** The constructor's name, or undefined for a plain (or prototype-less) object. */

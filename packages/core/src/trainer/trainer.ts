@@ -15,7 +15,9 @@ import { LightningModule as LightningModuleClass, type LightningModule } from '.
 import type { LrSchedulerConfig } from '../optim/lr-scheduler.js';
 import { seedEverything } from '../rng/global-random.js';
 import { splitCallbacksAndLoggers } from './callbacks-and-loggers.js';
-import { gotWrongKind } from './where-it-belongs.js';
+import { gotWrongKind, whereItBelongs } from './where-it-belongs.js';
+import { describeKind } from '../options/describe-kind.js';
+import { rejectUnknownOptions, type OptionKeys } from '../options/known-options.js';
 import { defaultCallbacks } from './default-callbacks.js';
 import type { CheckpointReport, FitResult, StopReason } from './fit-result.js';
 import { limitBatches, resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './options.js';
@@ -449,11 +451,17 @@ function batchSizeOf(batch: unknown): number | undefined {
   return undefined;
 }
 
+const FIT_OPTIONS: OptionKeys<FitOptions> = { ckptPath: true };
+
 function checkFitArguments(module: unknown, options: unknown): void {
   if (!(module instanceof LightningModuleClass)) throw new Error(`fit: module must be a LightningModule instance, ${gotWrongKind(module)}`);
-  if (typeof options !== 'object' || options === null) throw new Error(`fit: options must be an object such as { ckptPath: 'last' }, got ${String(options)}`);
+  // A DataLoader or module in this place (a test loader as a 4th argument) is a slip, not options.
+  if (typeof options !== 'object' || options === null || whereItBelongs(options) !== undefined) {
+    throw new Error(`fit: options must be an object such as { ckptPath: 'last' }, ${gotWrongKind(options)}`);
+  }
+  rejectUnknownOptions('fit', options as FitOptions, FIT_OPTIONS);
   const { ckptPath } = options as FitOptions;
   if (ckptPath !== undefined && (typeof ckptPath !== 'string' || ckptPath.length === 0 || ckptPath.includes('\0'))) {
-    throw new Error(`fit: ckptPath must be a checkpoint file path, 'last' or 'best', got ${JSON.stringify(ckptPath)}`);
+    throw new Error(`fit: ckptPath must be a checkpoint file path, 'last' or 'best', got ${typeof ckptPath === 'string' ? JSON.stringify(ckptPath) : describeKind(ckptPath)}`);
   }
 }

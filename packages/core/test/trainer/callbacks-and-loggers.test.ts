@@ -78,6 +78,14 @@ describe('an object of the wrong kind is named by its class, with the place it b
     await expect(trainer.fit(new TinyRegressor(), new TinyRegressor() as never)).rejects.toThrow(/fit: trainData must be a DataLoader or an \(async\) iterable of batches, got a TinyRegressor \(a LightningModule is the first argument/);
   });
 
+  it('fit names a loader passed where its options go, an options typo, and a ckptPath object', async () => {
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxSteps: 1 });
+    const { train, val } = loaders();
+    await expect(trainer.fit(new TinyRegressor(), train, val, val as never)).rejects.toThrow(/fit: options must be an object such as \{ ckptPath: 'last' \}, got a DataLoader \(a DataLoader is trainData or valData/);
+    await expect(trainer.fit(new TinyRegressor(), train, val, { ckpt_path: 'last' } as never)).rejects.toThrow(/fit: unknown option 'ckpt_path'; the options are ckptPath/);
+    await expect(trainer.fit(new TinyRegressor(), train, val, { ckptPath: new URL('file:///x.ckpt') } as never)).rejects.toThrow(/fit: ckptPath must be a checkpoint file path, 'last' or 'best', got a URL/);
+  });
+
   it('configureOptimizers returning the wrong kind names it', async () => {
     class WrongOptimizer extends TinyRegressor {
       override configureOptimizers(): never {
