@@ -36,6 +36,8 @@ interface WebGpuBackendInternals {
   read(dataId: object): Promise<tf.backend_util.BackendValues>;
   readSync(dataId: object): tf.backend_util.BackendValues;
   submitQueue?(): void;
+  /** Non-null while commands wait to be submitted; submitQueue() fails without one. */
+  commandEncoder?: object | null;
 }
 
 /** Limits TF.js's own registration asks for: without them Dawn grants WebGPU's small defaults and big tensors fail. */
@@ -227,7 +229,7 @@ export async function checkWebGpuHealth(): Promise<void> {
   if (reg?.device === undefined || tf.getBackend() !== BACKEND_NAME) return;
   reg.errors.throwIfFailed();
   // TF.js batches commands before submitting them: flush, then wait for the queue to drain.
-  reg.backend?.submitQueue?.();
+  if (reg.backend?.commandEncoder != null) reg.backend.submitQueue?.();
   await reg.device.queue.onSubmittedWorkDone();
   reg.errors.throwIfFailed();
 }
