@@ -32,25 +32,30 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   return diff / Math.max(scale, 1e-30);
 }
 
-export type TestBackend = 'cpu' | 'wasm';
+export type TestBackend = 'cpu' | 'wasm' | 'webgpu';
 
-/** Runs `compute` with `backend` active and returns its tensors' values, disposing the tensors. */
+/** Runs `compute` with `backend` active and returns its tensors' values (read asynchronously, as webgpu requires), disposing the tensors. */
 export async function valuesOn(backend: TestBackend, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await selectBackend(backend);
+  await selectBackend(backend, { log: () => {} });
   const tensors = compute();
-  const values = tensors.map((t) => Float32Array.from(t.dataSync()));
+  const values = await Promise.all(tensors.map(async (t) => Float32Array.from(await t.data())));
   tf.dispose(tensors);
   return values;
 }
 
-/** `valuesOn` for cpu and wasm; the relative error of each wasm value against its cpu counterpart. */
-export async function wasmVsCpu(compute: () => tf.Tensor[]): Promise<number[]> {
+/** `valuesOn` for cpu and `backend`; the relative error of each of its values against the cpu counterpart. */
+export async function backendVsCpu(backend: TestBackend, compute: () => tf.Tensor[]): Promise<number[]> {
   const cpu = await valuesOn('cpu', compute);
-  const wasm = await valuesOn('wasm', compute);
-  expectSameCount(wasm, cpu);
+  const other = await valuesOn(backend, compute);
+  expectSameCount(other, cpu);
   // An all-zero reference would make any comparison pass: the test inputs must exercise every value.
   if (cpu.some((values) => values.every((v) => v === 0))) throw new Error('a cpu reference tensor is all zeros');
-  return wasm.map((values, i) => relativeError(values, cpu[i] ?? new Float32Array()));
+  return other.map((values, i) => relativeError(values, cpu[i] ?? new Float32Array()));
+}
+
+/** {@link backendVsCpu} for wasm. */
+export function wasmVsCpu(compute: () => tf.Tensor[]): Promise<number[]> {
+  return backendVsCpu('wasm', compute);
 }
 
 function expectSameCount(a: unknown[], b: unknown[]): void {
