@@ -4,6 +4,7 @@ import type { ModuleLoader } from './optional-packages.js';
 import { activateWebGpu } from './webgpu/activate.js';
 import type { AdapterDescription } from './webgpu/adapter.js';
 import type { WebGpuOptions } from './webgpu/options.js';
+import { vulkanDriverListed } from './webgpu/vulkan-drivers.js';
 
 const MISSING =
   'What is missing for a GPU: either @tensorflow/tfjs-node-gpu with CUDA 11.2 and cuDNN 8.1, or, for WebGPU, ' +
@@ -24,7 +25,7 @@ function refuseSoftware(adapter: AdapterDescription): void {
  * webgpu backend on a hardware adapter; SwiftShader, lavapipe, llvmpipe and WebGPU's fallback adapter
  * are refused. The error names what each route found and what is missing.
  */
-export async function activateGpu(options: Readonly<WebGpuOptions>, deterministic: boolean, loadModule: ModuleLoader): Promise<string> {
+export async function activateGpu(options: Readonly<WebGpuOptions>, deterministic: boolean, loadModule: ModuleLoader, auto = false): Promise<string> {
   let cuda: BackendUnavailableError;
   try {
     return await activateNodeBinding('gpu', loadModule);
@@ -34,6 +35,10 @@ export async function activateGpu(options: Readonly<WebGpuOptions>, deterministi
   }
   let webgpu: BackendUnavailableError;
   try {
+    // 'auto' on a machine without any Vulkan driver: nothing to find, and Dawn would say so on stderr.
+    if (auto && options.backend === undefined && !vulkanDriverListed()) {
+      throw new BackendUnavailableError('cairn: no Vulkan driver is installed', 'no Vulkan driver', true);
+    }
     return await activateWebGpu('gpu', options, deterministic, loadModule, refuseSoftware);
   } catch (error) {
     if (!(error instanceof BackendUnavailableError)) throw error;

@@ -46,12 +46,14 @@ interface Loaders {
   loadWasm: WasmLoader;
   webgpu: Readonly<WebGpuOptions>;
   deterministic: boolean;
+  /** Trying candidates for 'auto': a GPU route that needs a driver is only probed when one is installed. */
+  auto: boolean;
 }
 
 async function activate(accelerator: ConcreteAccelerator, loaders: Loaders): Promise<string> {
   switch (accelerator) {
     case 'gpu':
-      return activateGpu(loaders.webgpu, loaders.deterministic, loaders.loadModule);
+      return activateGpu(loaders.webgpu, loaders.deterministic, loaders.loadModule, loaders.auto);
     case 'webgpu':
       return activateWebGpu('webgpu', loaders.webgpu, loaders.deterministic, loaders.loadModule);
     case 'tensorflow':
@@ -89,6 +91,7 @@ export async function selectBackend(accelerator: Accelerator, options: SelectBac
     loadWasm: options.loadWasm ?? importWasmPackage,
     webgpu: checkWebGpuOptions(options.webgpu ?? {}),
     deterministic: options.deterministic ?? true,
+    auto: accelerator === 'auto',
   };
   const skipped: BackendUnavailableError[] = [];
   for (const candidate of candidates) {

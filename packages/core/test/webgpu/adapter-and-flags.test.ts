@@ -1,8 +1,12 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select-backend.js';
 import { adapterLine, describeAdapter } from '../../src/backend/webgpu/adapter.js';
 import { checkWebGpuOptions, dawnFlags } from '../../src/backend/webgpu/options.js';
+import { vulkanDriverListed } from '../../src/backend/webgpu/vulkan-drivers.js';
 import { Trainer } from '../../src/trainer/trainer.js';
 import { loader, notFound } from '../backend/fake-loaders.js';
 import { useWebGpu } from './webgpu-adapter.js';
@@ -97,5 +101,18 @@ describe("accelerator 'gpu'", () => {
       throw notFound(name);
     };
     await expect(selectBackend('gpu', { ...quiet, loadModule })).rejects.toThrow(/found no GPU device \(isUsingGpuDevice is false\)/);
+  });
+});
+
+describe('Vulkan driver lookup', () => {
+  it("finds drivers named by the loader's variables or listed in its folders, and none elsewhere", async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'cairn-icd-'));
+    const bare = { XDG_CONFIG_DIRS: empty, XDG_DATA_DIRS: empty, XDG_DATA_HOME: empty };
+    // /etc/vulkan/icd.d is searched too; this machine's test setup must not have put a driver there.
+    expect(vulkanDriverListed(bare)).toBe(false);
+    expect(vulkanDriverListed({ ...bare, VK_ICD_FILENAMES: '/x/nvidia_icd.json' })).toBe(true);
+    await mkdir(join(empty, 'vulkan/icd.d'), { recursive: true });
+    await writeFile(join(empty, 'vulkan/icd.d/nvidia_icd.json'), '{}');
+    expect(vulkanDriverListed(bare)).toBe(true);
   });
 });
