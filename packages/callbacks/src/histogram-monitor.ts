@@ -1,4 +1,4 @@
-import { Callback, type LightningModule, type Logger, type Trainer } from '@cairn/core';
+import { Callback, describeValue, type LightningModule, type Logger, type Trainer } from '@cairn/core';
 
 export interface HistogramMonitorOptions {
   /** Log every N training epochs (Keras's `histogram_freq`). Default 1. */
@@ -36,8 +36,8 @@ export class HistogramMonitor extends Callback {
       if (!KNOWN_OPTIONS.has(key)) fail(`unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')})`);
     }
     const every = options.everyNEpochs ?? 1;
-    if (!Number.isSafeInteger(every) || every < 1) fail(`option 'everyNEpochs' must be a positive integer, got ${JSON.stringify(every)}`);
-    if (options.includeNonTrainable !== undefined && typeof options.includeNonTrainable !== 'boolean') fail(`option 'includeNonTrainable' must be a boolean, got ${JSON.stringify(options.includeNonTrainable)}`);
+    if (!Number.isSafeInteger(every) || every < 1) fail(`option 'everyNEpochs' must be a positive integer, got ${describeValue(every)}`);
+    if (options.includeNonTrainable !== undefined && typeof options.includeNonTrainable !== 'boolean') fail(`option 'includeNonTrainable' must be a boolean, got ${describeValue(options.includeNonTrainable)}`);
     this.everyNEpochs = every;
     this.includeNonTrainable = options.includeNonTrainable ?? true;
   }

@@ -1,4 +1,4 @@
-import { Callback, getLearningRate, rejectUnknownOptions, type LightningModule, type OptionKeys, type Trainer } from '@cairn/core';
+import { Callback, describeValue, getLearningRate, rejectUnknownOptions, type LightningModule, type OptionKeys, type Trainer } from '@cairn/core';
 import type * as tf from '@tensorflow/tfjs';
 import { defaultPrint, type Print } from './print.js';
 
@@ -46,10 +46,10 @@ export class LearningRateMonitor extends Callback {
     super();
     rejectUnknownOptions('LearningRateMonitor', options, KNOWN);
     if (options.loggingInterval !== undefined && options.loggingInterval !== 'step' && options.loggingInterval !== 'epoch') {
-      throw new Error(`LearningRateMonitor: option 'loggingInterval' must be 'step', 'epoch' or undefined, got ${JSON.stringify(options.loggingInterval)}`);
+      throw new Error(`LearningRateMonitor: option 'loggingInterval' must be 'step', 'epoch' or undefined, got ${describeValue(options.loggingInterval)}`);
     }
     if (options.logMomentum !== undefined && typeof options.logMomentum !== 'boolean') {
-      throw new Error(`LearningRateMonitor: option 'logMomentum' must be a boolean, got ${JSON.stringify(options.logMomentum)}`);
+      throw new Error(`LearningRateMonitor: option 'logMomentum' must be a boolean, got ${describeValue(options.logMomentum)}`);
     }
     this.loggingInterval = options.loggingInterval;
     this.logMomentum = options.logMomentum ?? false;

@@ -1,4 +1,4 @@
-import { Callback, describeKind, rejectUnknownOptions, type OptionKeys, type Trainer } from '@cairn/core';
+import { Callback, describeKind, describeValue, rejectUnknownOptions, type OptionKeys, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from './print.js';
 
 export interface RemoteMonitorOptions {
@@ -42,23 +42,23 @@ export class RemoteMonitor extends Callback {
     rejectUnknownOptions('RemoteMonitor', options, KNOWN);
     const { root = 'http://localhost:9000', path = '/publish/epoch/end/', field = 'data', sendAsJson = true, timeoutMs = 5000 } = options;
     const ROOT = "root must be an http(s) URL such as 'http://localhost:9000'";
-    if (typeof root !== 'string') fail(`${ROOT}, got ${JSON.stringify(root)}`);
-    if (typeof path !== 'string') fail(`path must be a string appended to root, got ${JSON.stringify(path)}`);
+    if (typeof root !== 'string') fail(`${ROOT}, got ${describeValue(root)}`);
+    if (typeof path !== 'string') fail(`path must be a string appended to root, got ${describeValue(path)}`);
     let protocol = '';
     try {
       protocol = new URL(root).protocol;
     } catch {
       fail(`${ROOT}; ${JSON.stringify(root)} is not a URL`);
     }
-    if (protocol !== 'http:' && protocol !== 'https:') fail(`${ROOT}, got ${JSON.stringify(root)} (protocol ${protocol})`);
+    if (protocol !== 'http:' && protocol !== 'https:') fail(`${ROOT}, got ${describeValue(root)} (protocol ${protocol})`);
     const url = root + path;
     try {
       new URL(url);
     } catch {
       fail(`${JSON.stringify(url)} (root + path) is not a URL; path must be a URL path such as '/publish/epoch/end/'`);
     }
-    if (typeof field !== 'string' || field.length === 0) fail(`field must be a non-empty form field name, got ${JSON.stringify(field)}`);
-    if (typeof sendAsJson !== 'boolean') fail(`sendAsJson must be a boolean (true or false), got ${JSON.stringify(sendAsJson)}`);
+    if (typeof field !== 'string' || field.length === 0) fail(`field must be a non-empty form field name, got ${describeValue(field)}`);
+    if (typeof sendAsJson !== 'boolean') fail(`sendAsJson must be a boolean (true or false), got ${describeValue(sendAsJson)}`);
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       fail(`timeoutMs must be a positive finite number of milliseconds, got ${typeof timeoutMs === 'string' ? JSON.stringify(timeoutMs) : String(timeoutMs)}`);
     }

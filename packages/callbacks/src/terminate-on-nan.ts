@@ -1,4 +1,4 @@
-import { Callback, describeKind, rejectUnknownOptions, type LightningModule, type OptionKeys, type StepOutput, type Trainer } from '@cairn/core';
+import { Callback, describeKind, describeValue, rejectUnknownOptions, type LightningModule, type OptionKeys, type StepOutput, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from './print.js';
 
 export interface TerminateOnNaNOptions {
@@ -43,7 +43,7 @@ export class TerminateOnNaN extends Callback {
       throw new Error(`TerminateOnNaN: monitor must be an array of metric names, got ${describeKind(monitor)}`);
     }
     if (options.raiseError !== undefined && typeof options.raiseError !== 'boolean') {
-      throw new Error(`TerminateOnNaN: raiseError must be a boolean (true or false), got ${JSON.stringify(options.raiseError)}`);
+      throw new Error(`TerminateOnNaN: raiseError must be a boolean (true or false), got ${describeValue(options.raiseError)}`);
     }
     this.monitor = [...monitor];
     this.raiseError = options.raiseError ?? false;

@@ -31,4 +31,4 @@ export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './cal
 export { isImprovement, worstScore, type MonitorMode } from './monitor/mode.js';
 export { parseDuration, type Duration, type DurationParts } from './options/duration.js';
 export { rejectUnknownOptions, type OptionKeys } from './options/known-options.js';
-export { describeKind } from './options/describe-kind.js';
+export { describeKind, describeValue } from './options/describe-kind.js';

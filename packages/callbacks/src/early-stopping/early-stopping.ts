@@ -1,4 +1,4 @@
-import { Callback, rejectUnknownOptions, type LightningModule, type MonitorMode, type OptionKeys, type Stage, type Trainer } from '@cairn/core';
+import { Callback, describeValue, rejectUnknownOptions, type LightningModule, type MonitorMode, type OptionKeys, type Stage, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from '../print.js';
 import { BestWeights } from './best-weights.js';
 import { evaluate, initialState, type StoppingReason, type StoppingRule } from './criteria.js';
@@ -98,7 +98,7 @@ export class EarlyStopping extends Callback {
       check(options[key] === undefined || Number.isFinite(options[key]), `${key} must be a finite number, got ${options[key]}`);
     }
     for (const key of ['verbose', 'strict', 'checkFinite', 'checkOnTrainEpochEnd', 'restoreBestWeights'] as const) {
-      check(options[key] === undefined || typeof options[key] === 'boolean', `${key} must be a boolean (true or false), got ${JSON.stringify(options[key])}`);
+      check(options[key] === undefined || typeof options[key] === 'boolean', `${key} must be a boolean (true or false), got ${describeValue(options[key])}`);
     }
     check(options.log === undefined || typeof options.log === 'function', 'log must be a function');
     this.monitor = options.monitor;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { findCheckpointFiles } from '@cairn/core';
+import { describeValue, findCheckpointFiles } from '@cairn/core';
 import { existingVersions, nextVersion, versionFolder } from './versions.js';
 
 /** The folder options every file logger shares (Lightning's Logger API). */
@@ -33,10 +33,10 @@ export class VersionedLogDir {
     // The name and a string version become folders under saveDir: a separator, '..' or an
     // absolute path would put the logs elsewhere.
     if (typeof name !== 'string' || (name !== '' && !isFolderName(name))) {
-      fail(`name must be a plain folder name (no '/', '\\', NUL, '.' or '..') or '' to write the versions directly in saveDir, got ${JSON.stringify(name)}`);
+      fail(`name must be a plain folder name (no '/', '\\', NUL, '.' or '..') or '' to write the versions directly in saveDir, got ${describeValue(name)}`);
     }
-    if (version !== undefined && !isVersion(version)) fail(`version must be a non-negative integer or a folder name (no '/', '\\', NUL, '.' or '..'), got ${JSON.stringify(version)}`);
-    if (typeof prefix !== 'string') fail(`prefix must be a string, got ${JSON.stringify(prefix)}`);
+    if (version !== undefined && !isVersion(version)) fail(`version must be a non-negative integer or a folder name (no '/', '\\', NUL, '.' or '..'), got ${describeValue(version)}`);
+    if (typeof prefix !== 'string') fail(`prefix must be a string, got ${describeValue(prefix)}`);
     this.saveDir = options.saveDir;
     this.name = name;
     this.prefix = prefix;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { describeKind, writeTextFileAtomically, type Logger } from '@cairn/core';
+import { describeKind, describeValue, writeTextFileAtomically, type Logger } from '@cairn/core';
 import { FolderLogger } from '../log-dir/folder-logger.js';
 import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
 import { defaultPrint, type Print } from '../print.js';
@@ -72,9 +72,9 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
     }
     super('TensorBoardLogger', options, fail);
     const maxQueue = options.maxQueue ?? 10;
-    if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) fail(`maxQueue must be a positive integer, got ${JSON.stringify(maxQueue)}`);
+    if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) fail(`maxQueue must be a positive integer, got ${describeValue(maxQueue)}`);
     const buckets = options.histogramBuckets ?? 30;
-    if (!Number.isSafeInteger(buckets) || buckets < 1) fail(`histogramBuckets must be a positive integer, got ${JSON.stringify(buckets)}`);
+    if (!Number.isSafeInteger(buckets) || buckets < 1) fail(`histogramBuckets must be a positive integer, got ${describeValue(buckets)}`);
     if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
     this.maxQueue = maxQueue;
     this.histogramBuckets = buckets;

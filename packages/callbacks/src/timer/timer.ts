@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Callback, parseDuration, rejectUnknownOptions, type Duration, type OptionKeys, type Trainer } from '@cairn/core';
+import { Callback, describeValue, parseDuration, rejectUnknownOptions, type Duration, type OptionKeys, type Trainer } from '@cairn/core';
 import { defaultPrint, type Print } from '../print.js';
 import { formatDuration } from './format-duration.js';
 
@@ -41,7 +41,7 @@ export class Timer extends Callback {
     rejectUnknownOptions('Timer', options, KNOWN);
     const interval = options.interval ?? 'step';
     if (interval !== 'step' && interval !== 'epoch') throw new Error(`Timer: interval must be 'step' or 'epoch', got ${String(interval)}`);
-    if (options.verbose !== undefined && typeof options.verbose !== 'boolean') throw new Error(`Timer: verbose must be a boolean (true or false), got ${JSON.stringify(options.verbose)}`);
+    if (options.verbose !== undefined && typeof options.verbose !== 'boolean') throw new Error(`Timer: verbose must be a boolean (true or false), got ${describeValue(options.verbose)}`);
     this.maxTime = options.maxTime === undefined ? undefined : parseDuration('Timer', 'maxTime', options.maxTime);
     this.interval = interval;
     this.verbose = options.verbose ?? true;

@@ -12,6 +12,7 @@ import { cleanupTempFiles, writeCheckpointFile } from './file/index.js';
 import { loadCheckpoint, loadLast } from './find-last.js';
 import { restoreState } from './restore.js';
 import { encodeState } from './state-codec.js';
+import { describeValue } from '../options/describe-kind.js';
 
 export interface SaveOptions {
   /** Weights and metadata only: enough for inference, not for resuming. Default false. */
@@ -83,10 +84,10 @@ export class CheckpointIO {
 
   request(path: string, options: SaveOptions): Promise<string> {
     if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
-      return Promise.reject(new Error(`saveCheckpoint: path must be a non-empty string without NUL bytes, got ${JSON.stringify(path)}`));
+      return Promise.reject(new Error(`saveCheckpoint: path must be a non-empty string without NUL bytes, got ${describeValue(path)}`));
     }
     if (options.weightsOnly !== undefined && typeof options.weightsOnly !== 'boolean') {
-      return Promise.reject(new Error(`saveCheckpoint: weightsOnly must be a boolean, got ${JSON.stringify(options.weightsOnly)}`));
+      return Promise.reject(new Error(`saveCheckpoint: weightsOnly must be a boolean, got ${describeValue(options.weightsOnly)}`));
     }
     const module = this.trainer.module;
     // Checked before queuing: a request that can never be captured must not sit in the queue.

@@ -4,6 +4,7 @@ import { CheckpointError, findCheckpointFiles, readCheckpointFileStreaming, read
 import { OPTIMIZER_PREFIX, WEIGHT_PREFIX, decodeState, describeMetadata, type Materialize } from './state-codec.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { canHold, fromRecord } from './tensor-records.js';
+import { describeValue } from '../options/describe-kind.js';
 
 interface Candidate {
   path: string;
@@ -90,7 +91,7 @@ const LOAD_OPTIONS: ReadonlySet<string> = new Set(['weights', 'optimizer']);
 function materializeOptions(options: LoadCheckpointOptions): Materialize {
   for (const [key, value] of Object.entries(options)) {
     if (!LOAD_OPTIONS.has(key)) throw new Error(`loadCheckpoint: unknown option '${key}'; the options are ${[...LOAD_OPTIONS].join(', ')}`);
-    if (value !== undefined && typeof value !== 'boolean') throw new Error(`loadCheckpoint: option '${key}' must be a boolean, got ${JSON.stringify(value)}`);
+    if (value !== undefined && typeof value !== 'boolean') throw new Error(`loadCheckpoint: option '${key}' must be a boolean, got ${describeValue(value)}`);
   }
   return { weights: options.weights ?? true, optimizer: options.optimizer ?? true };
 }

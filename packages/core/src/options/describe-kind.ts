@@ -40,3 +40,33 @@ function className(value: object): string | undefined {
   const name = (value.constructor as { name?: unknown } | undefined)?.name;
   return typeof name === 'string' && name !== '' && name !== 'Object' ? name : 'object of an unnamed class';
 }
+
+/**
+ * A value as an error message shows it: strings quoted, numbers as written, small plain data
+ * (`{"hours":-1}`, `[1]`) as JSON, and anything else (a class instance, a function, large data)
+ * by what it is, through {@link describeKind}.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol' || value === undefined || value === null) return String(value);
+  if (isPlainData(value)) {
+    const json = safeJson(value);
+    if (json !== undefined && json.length <= 80) return json;
+  }
+  return describeKind(value);
+}
+
+function isPlainData(value: unknown): boolean {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined; // cycles, BigInt inside
+  }
+}

@@ -1,3 +1,5 @@
+import { describeValue } from './describe-kind.js';
+
 /** Parts of a duration, as Python's `timedelta(days=, hours=, ...)` names them. */
 export interface DurationParts {
   days?: number;
@@ -43,7 +45,7 @@ export function parseDuration(owner: string, option: string, value: Duration): n
   const fail = (what: string): never => {
     throw new Error(`${owner}: ${option} ${what}`);
   };
-  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  const shown = describeValue(value);
   let ms: number | undefined;
   if (typeof value === 'number') ms = value;
   else if (typeof value === 'string') ms = parseString(value);
@@ -53,7 +55,7 @@ export function parseDuration(owner: string, option: string, value: Duration): n
     ms = 0;
     for (const [part, size] of Object.entries(PART_MS)) {
       const amount = (value as Record<string, unknown>)[part] ?? 0;
-      if (typeof amount !== 'number') fail(`part ${part} must be a number, got ${JSON.stringify(amount)}`);
+      if (typeof amount !== 'number') fail(`part ${part} must be a number, got ${describeValue(amount)}`);
       ms += (amount as number) * size;
     }
   }

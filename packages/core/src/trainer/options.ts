@@ -2,7 +2,7 @@ import { ACCELERATORS, type Accelerator } from '../backend/accelerator.js';
 import { checkWebGpuOptions, type WebGpuOptions } from '../backend/webgpu/options.js';
 import type { Callback } from '../callback/callback.js';
 import type { Logger } from '../logger/logger.js';
-import { describeKind } from '../options/describe-kind.js';
+import { describeValue } from '../options/describe-kind.js';
 
 /** Trainer options, with Lightning's names (camelCased), meanings and defaults. */
 export interface TrainerOptions {
@@ -76,12 +76,6 @@ export interface ResolvedTrainerOptions {
   deterministic: boolean;
   seed: number | undefined;
   fastDevRun: number;
-}
-
-function describeValue(value: unknown): string {
-  if ((typeof value === 'object' && value !== null) || typeof value === 'function') return describeKind(value);
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol') return String(value);
-  return JSON.stringify(value) ?? String(value);
 }
 
 function fail(option: string, expected: string, got: unknown): never {

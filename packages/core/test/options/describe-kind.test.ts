@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { describeKind } from '../../src/options/describe-kind.js';
+import { describeKind, describeValue } from '../../src/options/describe-kind.js';
 import { DataLoader, ModelCheckpoint, TensorDataset } from '../../src/index.js';
 
 class EarlyBird {}
@@ -30,5 +30,20 @@ describe('describeKind', () => {
 
   it('never dumps the fields of an object', () => {
     expect(describeKind({ secret: 'x'.repeat(1000) })).not.toContain('xxx');
+  });
+});
+
+describe('describeValue', () => {
+  it.each<[string, unknown, string]>([
+    ['a string, quoted', 'yes', '"yes"'],
+    ['NaN as written', Number.NaN, 'NaN'],
+    ['null', null, 'null'],
+    ['small plain data as JSON', { hours: -1 }, '{"hours":-1}'],
+    ['a small array as JSON', [1], '[1]'],
+    ['large plain data by its keys', { a: 'x'.repeat(100) }, 'a plain object with keys a'],
+    ['a class instance by its class', new EarlyBird(), 'an EarlyBird'],
+    ['a ModelCheckpoint by its class, not its fields', new ModelCheckpoint(), 'a ModelCheckpoint'],
+  ])('%s', (_label, value, expected) => {
+    expect(describeValue(value)).toBe(expected);
   });
 });

@@ -4,6 +4,7 @@ import type { MonitorMode } from '../../monitor/mode.js';
 import { parseDuration, type Duration } from '../../options/duration.js';
 import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { DEFAULT_FILENAME, FILE_EXTENSION, isInside, templateSkeleton } from './filename.js';
+import { describeValue } from '../../options/describe-kind.js';
 
 /** Lightning 2.6's ModelCheckpoint options in camelCase, plus Cairn's minimumInterval and async. */
 export interface ModelCheckpointOptions {
@@ -93,12 +94,12 @@ function check(condition: boolean, message: string): asserts condition {
 }
 
 function checkCount(option: string, value: unknown, min: number): asserts value is number {
-  check(Number.isSafeInteger(value) && (value as number) >= min, `${option} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  check(Number.isSafeInteger(value) && (value as number) >= min, `${option} must be an integer >= ${min}, got ${describeValue(value)}`);
 }
 
 function flag(options: ModelCheckpointOptions, key: 'verbose' | 'saveWeightsOnly' | 'autoInsertMetricName' | 'enableVersionCounter' | 'saveOnException' | 'async', fallback: boolean): boolean {
   const value = options[key];
-  check(value === undefined || typeof value === 'boolean', `${key} must be a boolean, got ${JSON.stringify(value)}`);
+  check(value === undefined || typeof value === 'boolean', `${key} must be a boolean, got ${describeValue(value)}`);
   return value ?? fallback;
 }
 
@@ -125,16 +126,16 @@ function expandDirpath(dirpath: string | undefined): string | undefined {
 export function resolveCheckpointOptions(options: ModelCheckpointOptions): ResolvedCheckpointOptions {
   rejectUnknownOptions('ModelCheckpoint', options, KNOWN);
   const { filename, monitor, saveLast = false, saveTopK = 1, mode = 'min', saveOnTrainEpochEnd, log } = options;
-  check(options.dirpath === undefined || (typeof options.dirpath === 'string' && !options.dirpath.includes('\0')), `dirpath must be a path, got ${JSON.stringify(options.dirpath)}`);
+  check(options.dirpath === undefined || (typeof options.dirpath === 'string' && !options.dirpath.includes('\0')), `dirpath must be a path, got ${describeValue(options.dirpath)}`);
   const dirpath = expandDirpath(options.dirpath);
-  check(filename === undefined || typeof filename === 'string', `filename must be a string, got ${JSON.stringify(filename)}`);
-  check(filename === undefined || !filename.includes('\0'), `filename must not contain a NUL byte, got ${JSON.stringify(filename)}`);
+  check(filename === undefined || typeof filename === 'string', `filename must be a string, got ${describeValue(filename)}`);
+  check(filename === undefined || !filename.includes('\0'), `filename must not contain a NUL byte, got ${describeValue(filename)}`);
   if (filename !== undefined && dirpath !== undefined) checkTemplateInside(filename, dirpath);
-  check(monitor === undefined || (typeof monitor === 'string' && monitor.length > 0), `monitor must be a metric name, got ${JSON.stringify(monitor)}`);
-  check(saveLast === true || saveLast === false || saveLast === 'link', `saveLast must be true, false or 'link', got ${JSON.stringify(saveLast)}`);
-  check(mode === 'min' || mode === 'max', `mode can be 'min' or 'max' but got ${JSON.stringify(mode)}`);
+  check(monitor === undefined || (typeof monitor === 'string' && monitor.length > 0), `monitor must be a metric name, got ${describeValue(monitor)}`);
+  check(saveLast === true || saveLast === false || saveLast === 'link', `saveLast must be true, false or 'link', got ${describeValue(saveLast)}`);
+  check(mode === 'min' || mode === 'max', `mode can be 'min' or 'max' but got ${describeValue(mode)}`);
   checkCount('saveTopK', saveTopK, -1);
-  check(saveOnTrainEpochEnd === undefined || typeof saveOnTrainEpochEnd === 'boolean', `saveOnTrainEpochEnd must be a boolean, got ${JSON.stringify(saveOnTrainEpochEnd)}`);
+  check(saveOnTrainEpochEnd === undefined || typeof saveOnTrainEpochEnd === 'boolean', `saveOnTrainEpochEnd must be a boolean, got ${describeValue(saveOnTrainEpochEnd)}`);
   check(log === undefined || typeof log === 'function', 'log must be a function');
   if (options.everyNTrainSteps !== undefined) checkCount('everyNTrainSteps', options.everyNTrainSteps, 0);
   if (options.everyNEpochs !== undefined) checkCount('everyNEpochs', options.everyNEpochs, 0);
