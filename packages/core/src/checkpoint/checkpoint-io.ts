@@ -175,7 +175,7 @@ export class CheckpointIO {
    */
   async claimFolders(): Promise<void> {
     for (const dir of this.checkpointDirs()) {
-      this.locks.push(await DirLock.acquire(dir, this.lockToken));
+      this.locks.push(await DirLock.acquire(dir, this.lockToken, this.warn));
       await cleanupTempFiles(dir);
     }
   }

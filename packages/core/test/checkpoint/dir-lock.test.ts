@@ -13,10 +13,11 @@ describe('checkpoint folder lock', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-lock-'));
     let second: Promise<unknown> | undefined;
     class StartRival extends Callback {
-      override onTrainStart(): void {
+      // Awaited here, so the rival's claim comes while the first trainer surely holds the folder.
+      override async onTrainStart(): Promise<void> {
         const rival = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
         second = rival.fit(new TinyRegressor(), loaders().train);
-        second.catch(() => undefined);
+        await second.catch(() => undefined);
       }
     }
     const first = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir), new StartRival()] });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from './process-identity.js';
 import { isCode, makeDurableDir, syncFolder } from './durable-dir.js';
 
 /**
@@ -99,16 +100,4 @@ export async function cleanupTempFiles(dir: string): Promise<string[]> {
     }
   }
   return removed;
-}
-
-function isProcessAlive(pid: number): boolean {
-  // pid 0 and negatives address process groups in kill(2): never a writer of ours.
-  if (!Number.isSafeInteger(pid) || pid < 1) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return isCode(error, 'EPERM');
-  }
 }
