@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, findCheckpointFiles, readCheckpointFileStreaming, readCheckpointMetadata, type DecodedCheckpoint } from './file/index.js';
+import { CheckpointError, findCheckpointFiles, readCheckpointMetadata, streamCheckpointFile, type StreamedCheckpoint } from './file/index.js';
 import { OPTIMIZER_PREFIX, WEIGHT_PREFIX, decodeState, describeMetadata, type Materialize } from './state-codec.js';
 import type { CheckpointState } from './checkpoint-state.js';
-import { canHold, fromRecord } from './tensor-records.js';
 import { describeValue } from '../options/describe-kind.js';
+import { buildTensor, type TensorBuild } from './tensor-builder.js';
+import { canHold } from './tensor-records.js';
 
 interface Candidate {
   path: string;
@@ -52,26 +53,41 @@ export async function loadLast(dirs: readonly string[], warn: (line: string) => 
 }
 
 /**
- * Reads, verifies and decodes one checkpoint file. Each module weight and optimizer slot is copied
- * into TF.js as soon as its bytes are read, while the next chunk of the file is being read, so
- * building the tensors costs little beyond the read itself. Those early tensors are disposed if
- * the file then fails verification.
+ * Reads, verifies and decodes one checkpoint file. The file is streamed through two reused chunk
+ * buffers straight into the memory of the tensors it becomes (see buildTensor), so a load holds
+ * the state and no copy of the file. Those tensors are disposed if the file then fails
+ * verification or decoding.
  */
 export async function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}): Promise<CheckpointState> {
   const materialize = materializeOptions(options);
-  const early = new Map<string, tf.Tensor>();
-  let file: DecodedCheckpoint;
+  const builds = new Map<string, TensorBuild>();
+  let file: StreamedCheckpoint;
   try {
-    file = await readCheckpointFileStreaming(path, {}, (record) => {
-      const wanted = (materialize.weights && record.name.startsWith(WEIGHT_PREFIX)) || (materialize.optimizer && record.name.startsWith(OPTIMIZER_PREFIX));
+    file = await streamCheckpointFile(path, {}, (entry) => {
+      const wanted = (materialize.weights && entry.name.startsWith(WEIGHT_PREFIX)) || (materialize.optimizer && entry.name.startsWith(OPTIMIZER_PREFIX));
       // Anything else is left to decodeState, which reports it in its own words.
-      if (wanted && canHold(record.dtype)) early.set(record.name, fromRecord(record));
+      if (!wanted || !canHold(entry.dtype)) return undefined;
+      const build = buildTensor(entry);
+      builds.set(entry.name, build);
+      return build.sink;
     });
   } catch (error) {
-    tf.dispose([...early.values()]);
+    for (const build of builds.values()) build.discard();
     throw error;
   }
-  return decodeState(path, file.tensors, file.metadata, early, materialize);
+  const built = new Map([...builds].map(([name, build]) => [name, build.finish()]));
+  try {
+    const entries = new Map(file.entries.map((entry) => [entry.name, entry]));
+    return decodeState(path, entries, file.metadata, (entry) => {
+      const tensor = built.get(entry.name);
+      if (tensor === undefined) throw new Error(`loadCheckpoint: tensor '${entry.name}' was not read into a tensor`);
+      built.delete(entry.name);
+      return tensor;
+    }, materialize);
+  } finally {
+    // Read but not part of the state (a slot no longer listed, say): nothing may keep it alive.
+    tf.dispose([...built.values()]);
+  }
 }
 
 /**

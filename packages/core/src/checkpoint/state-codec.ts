@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, type BorrowedTensorRecord, type LazyTensorRecord, type TensorRecord } from './file/index.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
-import { canHold, fromRecord, toWriterRecord } from './tensor-records.js';
+import { canHold, toWriterRecord } from './tensor-records.js';
 
 /** Tensor-name prefixes: module weights and optimizer slots. */
 export const WEIGHT_PREFIX = 'module.';
@@ -109,16 +109,19 @@ export function describeMetadata(path: string, metadata: Record<string, string>)
   return { weightsOnly: metadata[KEY.weightsOnly] === 'true', epoch, globalStep };
 }
 
+/** A tensor of a checkpoint as its header describes it. */
+export type TensorDescription = Pick<TensorRecord, 'name' | 'dtype' | 'shape'>;
+
 /**
  * Rebuilds a state from a validated file. Throws CheckpointError('state') on missing or ill-typed
- * pieces. `prebuilt` holds tensors already made from some of the records (by name); they are used
- * instead of building those records again, and disposed if the state does not use them.
+ * pieces. `toTensor` gives the TF.js tensor of each tensor the state materializes (asked once per
+ * tensor); the ones made before a failed check are disposed.
  */
-export function decodeState(
+export function decodeState<T extends TensorDescription>(
   path: string,
-  tensors: Map<string, TensorRecord>,
+  tensors: ReadonlyMap<string, T>,
   metadata: Record<string, string>,
-  prebuilt = new Map<string, tf.Tensor>(),
+  toTensor: (record: T) => tf.Tensor,
   materialize: Materialize = { weights: true, optimizer: true },
 ): CheckpointState {
   const created: tf.Tensor[] = [];
@@ -128,8 +131,7 @@ export function decodeState(
       // safetensors tool): that is the file's content, not a fault of ours, so it is a state
       // check like the others (and 'last' falls back past such a file).
       if (!canHold(record.dtype)) throw new CheckpointError(path, 'state', `tensor '${record.name}' has dtype ${record.dtype}, which TF.js cannot hold`);
-      const tensor = prebuilt.get(record.name) ?? fromRecord(record);
-      prebuilt.delete(record.name);
+      const tensor = toTensor(record);
       created.push(tensor);
       return tensor;
     });
@@ -137,9 +139,6 @@ export function decodeState(
     // A refused state must not leave the tensors built before the failed check behind.
     tf.dispose(created);
     throw error;
-  } finally {
-    tf.dispose([...prebuilt.values()]);
-    prebuilt.clear();
   }
 }
 
@@ -149,10 +148,10 @@ export interface Materialize {
   optimizer: boolean;
 }
 
-function buildState(path: string, tensors: Map<string, TensorRecord>, metadata: Record<string, string>, materialize: Materialize, toTensor: (record: TensorRecord) => tf.Tensor): CheckpointState {
+function buildState<T extends TensorDescription>(path: string, tensors: ReadonlyMap<string, T>, metadata: Record<string, string>, materialize: Materialize, toTensor: (record: T) => tf.Tensor): CheckpointState {
   const { weightsOnly, epoch, globalStep } = describeMetadata(path, metadata);
   const weights = new Map<string, tf.Tensor>();
-  const slots = new Map<string, TensorRecord>();
+  const slots = new Map<string, T>();
   for (const [name, record] of tensors) {
     if (name.startsWith(WEIGHT_PREFIX)) {
       if (materialize.weights) weights.set(name.slice(WEIGHT_PREFIX.length), toTensor(record));

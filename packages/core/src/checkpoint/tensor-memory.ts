@@ -7,9 +7,10 @@ interface EngineInternals {
   makeTensorFromTensorInfo?(info: tf.TensorInfo, backend?: tf.KernelBackend): tf.Tensor;
 }
 
-/** tfjs-backend-wasm 4.22's view of a tensor's bytes inside its heap (public method, absent from KernelBackend). */
+/** tfjs-backend-wasm 4.22's view of a tensor's bytes inside its heap, and its allocation without a copy (public methods, absent from KernelBackend). */
 interface WasmHeapBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
 /** The backend that holds `tensor`'s buffer, which need not be the active one. */
@@ -67,4 +68,24 @@ export function lendBytes(tensor: tf.Tensor): LentBytes {
 /** False when the tensor's backend has no synchronous read (webgpu in Node): its bytes need `await tensor.data()`. */
 export function canLendBytes(tensor: tf.Tensor): boolean {
   return !readsAsyncOnly(ownerBackend(tensor));
+}
+
+/**
+ * A new, uninitialised tensor in the wasm heap (the active backend), with a function that returns
+ * its bytes: a view to be asked for again after any pause, since the heap may move. Undefined
+ * when the active backend is not wasm or the engine does not look as expected.
+ */
+export function allocateOnHeap(shape: readonly number[], dtype: 'float32' | 'int32' | 'bool'): { tensor: tf.Tensor; bytes(): Uint8Array } | undefined {
+  const backend = tf.backend();
+  const engine = tf.engine() as unknown as EngineInternals;
+  if (!isWasmHeapBackend(backend) || typeof backend.makeOutput !== 'function' || typeof engine.makeTensorFromTensorInfo !== 'function') return undefined;
+  const info = backend.makeOutput([...shape], dtype);
+  const tensor = engine.makeTensorFromTensorInfo(info, backend);
+  return {
+    tensor,
+    bytes(): Uint8Array {
+      const values = backend.typedArrayFromHeap(info);
+      return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    },
+  };
 }

@@ -2,7 +2,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CrcFileSink, STAGING_BYTES } from '../../src/checkpoint/file/file-sink.js';
+import { CHUNK_BYTES as STAGING_BYTES } from '../../src/checkpoint/file/buffer-pool.js';
+import { CrcFileSink } from '../../src/checkpoint/file/file-sink.js';
 import {
   CheckpointError,
   encodeCheckpoint,

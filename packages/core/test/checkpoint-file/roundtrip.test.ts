@@ -11,7 +11,7 @@ import {
   type LazyTensorRecord,
   type TensorRecord,
 } from '../../src/checkpoint/file/index.js';
-import { STAGING_BYTES } from '../../src/checkpoint/file/file-sink.js';
+import { CHUNK_BYTES as STAGING_BYTES } from '../../src/checkpoint/file/buffer-pool.js';
 import { SAMPLE_METADATA, SIZES, bytesOf, record, sampleTensors, tempFolders } from './helpers.js';
 
 const folders = tempFolders();

@@ -3,16 +3,18 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
-import { CheckpointError, readCheckpointFile, readCheckpointFileStreaming, writeCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
+import { CHUNK_BYTES } from '../../src/checkpoint/file/buffer-pool.js';
+import { CheckpointError, readCheckpointFile, streamCheckpointFile, writeCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
 import { loadCheckpoint } from '../../src/checkpoint/find-last.js';
 import { decodeState } from '../../src/checkpoint/state-codec.js';
+import { buildTensor } from '../../src/checkpoint/tensor-builder.js';
 import { fromRecord } from '../../src/checkpoint/tensor-records.js';
 import { record, tempFolders } from '../checkpoint-file/helpers.js';
 
 // A pass-through spy: shows which records become tensors.
-vi.mock('../../src/checkpoint/tensor-records.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/checkpoint/tensor-records.js')>();
-  return { ...actual, fromRecord: vi.fn(actual.fromRecord) };
+vi.mock('../../src/checkpoint/tensor-builder.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/checkpoint/tensor-builder.js')>();
+  return { ...actual, buildTensor: vi.fn(actual.buildTensor) };
 });
 
 const folders = tempFolders();
@@ -41,14 +43,33 @@ const METADATA: Record<string, string> = {
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 const bits = (t: tf.Tensor): Uint8Array => new Uint8Array(t.dataSync().slice().buffer);
 
-describe('readCheckpointFileStreaming', () => {
-  it('hands over every tensor once, in file order, with the bytes the full read returns', async () => {
+describe('streamCheckpointFile', () => {
+  it('hands every byte of the tensors asked for once, in order, as the full read returns them', async () => {
     const path = join(await folders.make(), 's.ckpt');
     await writeCheckpointFile(path, stateRecords(), METADATA);
-    const seen: [string, Uint8Array][] = [];
-    const decoded = await readCheckpointFileStreaming(path, {}, (r) => seen.push([r.name, r.data.slice()]));
-    expect(seen.map(([name]) => name)).toEqual([...decoded.tensors.keys()]);
-    for (const [name, data] of seen) expect(same(data, decoded.tensors.get(name)!.data)).toBe(true);
+    const full = await readCheckpointFile(path);
+    const received = new Map<string, Uint8Array>();
+    const calls: number[] = [];
+    const streamed = await streamCheckpointFile(path, {}, (entry) => {
+      if (entry.name === 'module.dense/bias') return undefined;
+      const bytes = new Uint8Array(entry.end - entry.begin);
+      let expected = 0;
+      received.set(entry.name, bytes);
+      return {
+        accept(chunk, offset) {
+          expect(offset).toBe(expected);
+          expected += chunk.length;
+          calls.push(chunk.length);
+          bytes.set(chunk, offset);
+        },
+      };
+    });
+    expect(streamed.entries.map((e) => e.name)).toEqual([...full.tensors.keys()]);
+    expect([...received.keys()].sort()).toEqual(['module.dense/kernel', 'optimizer.dense/kernel/m', 'optimizer.unlisted']);
+    for (const [name, bytes] of received) expect(same(bytes, full.tensors.get(name)!.data)).toBe(true);
+    // The 12 MiB kernel spans two chunks: it arrived in pieces, none larger than a chunk.
+    expect(Math.max(...calls)).toBeLessThanOrEqual(CHUNK_BYTES);
+    expect(calls.length).toBeGreaterThan(3);
   });
 
   it('still refuses a file whose data were changed, after handing its tensors over', async () => {
@@ -58,10 +79,10 @@ describe('readCheckpointFileStreaming', () => {
     bytes[bytes.length - 3]! ^= 0x10;
     await writeFile(path, bytes);
     let handed = 0;
-    const error = await readCheckpointFileStreaming(path, {}, () => handed++).catch((e: unknown) => e);
+    const error = await streamCheckpointFile(path, {}, () => ({ accept: () => handed++ })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as CheckpointError).check).toBe('checksum');
-    expect(handed).toBe(4);
+    expect(handed).toBeGreaterThanOrEqual(4);
   });
 });
 
@@ -73,7 +94,7 @@ describe.each<Accelerator>(['cpu', 'wasm'])('loadCheckpoint on %s', (accelerator
     const before = tf.memory().numTensors;
     const streamed = await loadCheckpoint(path);
     const full = await readCheckpointFile(path);
-    const reference = decodeState(path, full.tensors, full.metadata);
+    const reference = decodeState(path, full.tensors, full.metadata, fromRecord);
     expect([...streamed.weights.keys()]).toEqual([...reference.weights.keys()]);
     for (const [name, tensor] of streamed.weights) expect(same(bits(tensor), bits(reference.weights.get(name)!))).toBe(true);
     expect(streamed.optimizer?.weights).toHaveLength(1);
@@ -84,6 +105,22 @@ describe.each<Accelerator>(['cpu', 'wasm'])('loadCheckpoint on %s', (accelerator
     expect(tf.memory().numTensors - before).toBe(alive(streamed).length + alive(reference).length);
     tf.dispose([...alive(streamed), ...alive(reference)]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('never allocates a buffer the size of the file: chunks of at most CHUNK_BYTES, reused', async () => {
+    await selectBackend(accelerator);
+    const path = join(await folders.make(), 's.ckpt');
+    await writeCheckpointFile(path, stateRecords(), METADATA);
+    await loadCheckpoint(path).then((s) => tf.dispose([...s.weights.values(), ...s.optimizer!.weights]));
+    const allocations = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      const state = await loadCheckpoint(path);
+      tf.dispose([...state.weights.values(), ...state.optimizer!.weights]);
+      // The chunk buffers of the load before were kept: this one allocated none at all.
+      expect(allocations.mock.calls).toEqual([]);
+    } finally {
+      allocations.mockRestore();
+    }
   });
 
   it('disposes the tensors it built early when the file fails verification or decoding', async () => {
@@ -108,14 +145,14 @@ describe.each<Accelerator>(['cpu', 'wasm'])('loadCheckpoint on %s', (accelerator
     const path = join(dir, 's.ckpt');
     await writeCheckpointFile(path, stateRecords(), METADATA);
     const before = tf.memory().numTensors;
-    vi.mocked(fromRecord).mockClear();
+    vi.mocked(buildTensor).mockClear();
     const weightsOnly = await loadCheckpoint(path, { optimizer: false });
     expect([...weightsOnly.weights.keys()].sort()).toEqual(['dense/bias', 'dense/kernel']);
     expect(weightsOnly.optimizer).toBeUndefined();
     expect(weightsOnly.progress).toEqual({ epoch: 1, globalStep: 9, batchesDone: 4 });
     // Only the two weights became tensors: no optimizer slot was built, even for a moment.
     expect(tf.memory().numTensors - before).toBe(2);
-    expect(vi.mocked(fromRecord).mock.calls.map(([r]) => r.name).sort()).toEqual(['module.dense/bias', 'module.dense/kernel']);
+    expect(vi.mocked(buildTensor).mock.calls.map(([r]) => r.name).sort()).toEqual(['module.dense/bias', 'module.dense/kernel']);
     tf.dispose([...weightsOnly.weights.values()]);
     const slotsOnly = await loadCheckpoint(path, { weights: false });
     expect(slotsOnly.weights.size).toBe(0);

@@ -31,5 +31,5 @@ export function decodeCheckpoint(file: Uint8Array, options: ReadOptions & { path
   const header = parseHeader(path, headerJson, file.length - dataStart);
   const plan = planChecksum(path, header, headerJson, options.requireChecksum ?? true);
   if (plan) verifyChecksum(path, file, plan);
-  return { tensors: tensorViews(header, file, dataStart), metadata: header.metadata };
+  return { tensors: tensorViews(header.entries, file, dataStart), metadata: header.metadata };
 }

@@ -1,30 +1,9 @@
+import { CHUNK_BYTES, giveBack, takeBuffer } from './buffer-pool.js';
 import { updateCrc } from './checksum.js';
 
 /** The one file operation the sink needs (a FileHandle has it); narrow so tests can drive the timing. */
 export interface PositionalWriter {
   write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
-}
-
-/**
- * Size of each of the two staging buffers. Large enough that a write costs few syscalls and the
- * copy into it stays in cache-friendly runs; small enough that a save holds 16 MiB at most.
- */
-export const STAGING_BYTES = 8 << 20;
-
-/**
- * Full-size staging buffers of finished saves, kept for the next one: a fresh 16 MiB of external
- * memory per save makes V8 run a full GC ("external memory pressure") in the middle of saves.
- */
-const spareBuffers: Uint8Array[] = [];
-const MAX_SPARE_BUFFERS = 2;
-
-function stagingBuffer(size: number): Uint8Array {
-  if (size === STAGING_BYTES) {
-    const spare = spareBuffers.pop();
-    if (spare !== undefined) return spare;
-  }
-  // Not zero-filled: only bytes copied in are ever written out.
-  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
 }
 
 /**
@@ -49,8 +28,8 @@ export class CrcFileSink {
     private readonly file: PositionalWriter,
     totalBytes: number,
   ) {
-    const size = Math.max(1, Math.min(STAGING_BYTES, totalBytes));
-    this.buffers = [stagingBuffer(size), stagingBuffer(size)];
+    const size = Math.max(1, Math.min(CHUNK_BYTES, totalBytes));
+    this.buffers = [takeBuffer(size), takeBuffer(size)];
   }
 
   /** CRC-32 of every byte handed to a write; complete once `flush()` has resolved. */
@@ -103,9 +82,7 @@ export class CrcFileSink {
    * writes from the caller's bytes).
    */
   recycle(): void {
-    for (const buffer of this.buffers) {
-      if (buffer.length === STAGING_BYTES && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buffer);
-    }
+    for (const buffer of this.buffers) giveBack(buffer);
   }
 
   /** Overwrites bytes already flushed, without touching the running CRC. */

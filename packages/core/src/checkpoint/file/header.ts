@@ -83,9 +83,9 @@ export function checkHeaderLength(path: string, prefix: Uint8Array, fileSize: nu
 }
 
 /** Records for the header's tensors, as views into `file` (whose data section starts at `dataStart`): nothing is copied. */
-export function tensorViews(header: ParsedHeader, file: Uint8Array, dataStart: number): Map<string, TensorRecord> {
+export function tensorViews(entries: readonly HeaderEntry[], file: Uint8Array, dataStart: number): Map<string, TensorRecord> {
   const tensors = new Map<string, TensorRecord>();
-  for (const { name, dtype, shape, begin, end } of header.entries) {
+  for (const { name, dtype, shape, begin, end } of entries) {
     tensors.set(name, { name, dtype, shape, data: file.subarray(dataStart + begin, dataStart + end) });
   }
   return tensors;

@@ -9,7 +9,8 @@ export { isBorrowedRecord, isLazyRecord, type BorrowedTensorRecord, type Decoded
 export { FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_LENGTH } from './format.js';
 export { encodeCheckpoint, decodeCheckpoint } from './codec.js';
 export { writeCheckpointFile, type WriteResult } from './writer.js';
-export { readCheckpointFile, readCheckpointFileStreaming, readCheckpointMetadata } from './reader.js';
+export { readCheckpointFile, readCheckpointMetadata, streamCheckpointFile, type StreamedCheckpoint, type TensorSink } from './reader.js';
+export type { HeaderEntry } from './header.js';
 export { FLOAT_DTYPES, hasNumericValues, isFloatDtype, readValues, writeValues } from './tensor-values.js';
 export { findCheckpointFiles } from './scan.js';
 export { cleanupTempFiles, isTempCheckpointName, writeFileAtomically, writeTextFileAtomically } from './atomic-write.js';

@@ -1,94 +1,142 @@
 import { constants } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
+import { CHUNK_BYTES, giveBack, takeBuffer } from './buffer-pool.js';
 import { checksumWithZeroedDigits, updateCrc } from './checksum.js';
 import { CheckpointError } from './errors.js';
 import { LENGTH_PREFIX_BYTES as PREFIX_BYTES } from './format.js';
-import { checkHeaderLength, parseHeader, tensorViews } from './header.js';
+import { checkHeaderLength, parseHeader, tensorViews, type HeaderEntry } from './header.js';
 import { planChecksum, verifyComputedChecksum } from './integrity.js';
-import type { DecodedCheckpoint, ReadOptions, TensorRecord } from './types.js';
+import type { DecodedCheckpoint, ReadOptions } from './types.js';
 
-/** Data are read in chunks of this size, so the CRC of one chunk runs while the next is read. */
-const READ_CHUNK_BYTES = 8 << 20;
+/** Where the bytes of one tensor go as the file is read. */
+export interface TensorSink {
+  /**
+   * Takes `bytes`, which belong `offset` bytes into the tensor. The view is valid only during the
+   * call (its buffer is reused for the next chunk): copy what you keep. Every byte of the tensor
+   * arrives exactly once, in order.
+   */
+  accept(bytes: Uint8Array, offset: number): void;
+}
 
-/**
- * Reads and validates a whole checkpoint. The file is read once into a buffer of its exact size
- * (the 8-byte length is read first and checked against the file size, so a forged length can
- * never make us allocate); tensor data are views into that buffer. The prefix and header are read
- * and validated first, which locates the checksum digits; the data then follow in chunks, and the
- * CRC of each chunk is computed while the next one is being read. The header is parsed once; the
- * tensors returned are views of it into the buffer, handed out only after the CRC matched.
- */
-export async function readCheckpointFile(path: string, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
-  return readCheckpointFileStreaming(path, options, undefined);
+/** The validated header of a streamed file: its tensors in file order and its metadata. */
+export interface StreamedCheckpoint {
+  entries: HeaderEntry[];
+  metadata: Record<string, string>;
 }
 
 /**
- * readCheckpointFile that also hands each tensor to `onTensorRead` as soon as its bytes are in,
- * in file order, so a consumer can copy it elsewhere while the next chunk is being read. The
- * tensors are NOT verified yet when handed over (structure is; the checksum comes at the end): if
- * this function throws, the consumer must discard everything it built from them.
+ * Reads and validates a whole checkpoint, handing each tensor's bytes to the sink `sinkFor`
+ * returns for it (called once per tensor, in file order, with its index among all `entries`, after the header is validated and before
+ * any data is read; `undefined` skips the tensor, whose bytes are still checksummed).
+ *
+ * The data are read through two reused chunk buffers: while one chunk is checksummed and copied
+ * to its sinks, the next is being read. Nothing the size of the file is ever allocated, so a load
+ * costs the destination memory and no more. The 8-byte length is read first and checked against
+ * the file size, so a forged length can never make us allocate.
+ *
+ * The bytes handed over are NOT verified when handed (the structure is; the checksum covers the
+ * last chunk too): if this function throws, the caller must discard everything built from them.
  */
-export async function readCheckpointFileStreaming(
+export async function streamCheckpointFile(
   path: string,
   options: ReadOptions,
-  onTensorRead: ((record: TensorRecord) => void) | undefined,
-): Promise<DecodedCheckpoint> {
+  sinkFor: (entry: HeaderEntry, index: number, entries: readonly HeaderEntry[]) => TensorSink | undefined,
+): Promise<StreamedCheckpoint> {
   const file = await open(path, 'r');
   try {
     const size = (await file.stat()).size;
-    if (size > constants.MAX_LENGTH) {
-      throw new CheckpointError(path, 'too-large', `file is ${size} bytes, more than one buffer can hold (${constants.MAX_LENGTH})`);
-    }
     const headerLength = checkHeaderLength(path, await readAt(file, 0, Math.min(size, PREFIX_BYTES)), size);
-    // allocUnsafeSlow: an unpooled buffer of its own, not zero-filled (every byte is read over).
-    const raw = Buffer.allocUnsafeSlow(size);
-    const buffer = new Uint8Array(raw.buffer, raw.byteOffset, size);
     const shrank = (got: number): CheckpointError => new CheckpointError(path, 'truncated', `file shrank from ${size} to ${got} bytes while being read`);
     // checkHeaderLength guarantees the header fits in the file.
     const headEnd = PREFIX_BYTES + headerLength;
-    const gotHead = await readInto(file, buffer.subarray(0, headEnd), 0);
-    if (gotHead !== headEnd) throw shrank(gotHead);
+    const head = await readAt(file, 0, headEnd);
+    if (head.length !== headEnd) throw shrank(head.length);
     // The length prefix is read twice (alone, then with the header): a file rewritten in between
     // must not pair one length with another header.
-    if (checkHeaderLength(path, buffer.subarray(0, PREFIX_BYTES), size) !== headerLength) {
+    if (checkHeaderLength(path, head.subarray(0, PREFIX_BYTES), size) !== headerLength) {
       throw new CheckpointError(path, 'header-length', 'the header length changed while the file was being read');
     }
-    const headerJson = buffer.subarray(PREFIX_BYTES, headEnd);
+    const headerJson = head.subarray(PREFIX_BYTES, headEnd);
     const header = parseHeader(path, headerJson, size - headEnd);
     const plan = planChecksum(path, header, headerJson, options.requireChecksum ?? true);
-    let handedOver = 0;
-    const handOverReadTensors = (readUpTo: number): void => {
-      if (onTensorRead === undefined) return;
-      for (; handedOver < header.entries.length; handedOver++) {
-        const { name, dtype, shape, begin, end } = header.entries[handedOver]!;
-        if (headEnd + end > readUpTo) return;
-        onTensorRead({ name, dtype, shape, data: buffer.subarray(headEnd + begin, headEnd + end) });
-      }
-    };
-    handOverReadTensors(headEnd);
+    const sinks = header.entries.map(sinkFor);
     // The digits lie inside the header, so the rest of the file is checksummed as it is.
-    let crc = plan === null ? 0 : checksumWithZeroedDigits(buffer.subarray(0, headEnd), plan.digitsOffset);
-    let position = headEnd;
-    const readChunk = (at: number): Promise<number> => readInto(file, buffer.subarray(at, Math.min(size, at + READ_CHUNK_BYTES)), at);
-    let next = position < size ? readChunk(position) : undefined;
-    while (next !== undefined) {
-      const start = position;
-      const got = await next;
-      const expected = Math.min(size, start + READ_CHUNK_BYTES) - start;
-      if (got !== expected) throw shrank(start + got);
-      position += got;
-      next = position < size ? readChunk(position) : undefined;
-      // A read that fails while we are here is awaited (and thrown) on the next turn of the loop.
-      next?.catch(() => undefined);
-      if (plan !== null) crc = updateCrc(crc, buffer.subarray(start, position));
-      handOverReadTensors(position);
+    let crc = plan === null ? 0 : checksumWithZeroedDigits(head, plan.digitsOffset);
+    const deliver = chunkDelivery(header.entries, sinks);
+    const chunkSize = Math.max(1, Math.min(CHUNK_BYTES, size - headEnd));
+    const chunks = [takeBuffer(chunkSize), takeBuffer(chunkSize)] as const;
+    let next: Promise<number> | undefined;
+    try {
+      let position = headEnd;
+      let current = 0;
+      const readChunk = (at: number, into: Uint8Array): Promise<number> => readInto(file, into.subarray(0, Math.min(size - at, into.length)), at);
+      next = position < size ? readChunk(position, chunks[current]) : undefined;
+      while (next !== undefined) {
+        const start = position;
+        const got = await next;
+        next = undefined;
+        if (got !== Math.min(size - start, chunkSize)) throw shrank(start + got);
+        const chunk = chunks[current].subarray(0, got);
+        position += got;
+        current = 1 - current;
+        if (position < size) {
+          next = readChunk(position, chunks[current]);
+          // A read that fails while we are here is awaited (and thrown) on the next turn of the loop.
+          next.catch(() => undefined);
+        }
+        if (plan !== null) crc = updateCrc(crc, chunk);
+        deliver(chunk, start - headEnd);
+      }
+    } finally {
+      // A read still running writes into a chunk: it must end before the chunks are reused.
+      await next?.catch(() => undefined);
+      for (const chunk of chunks) giveBack(chunk);
     }
     if (plan !== null) verifyComputedChecksum(path, crc, plan);
-    // The header was parsed and validated once, above; the checksum now covers every byte.
-    return { tensors: tensorViews(header, buffer, headEnd), metadata: header.metadata };
+    return { entries: header.entries, metadata: header.metadata };
   } finally {
     await file.close();
   }
+}
+
+/**
+ * A function that hands each chunk of the data section (starting `dataOffset` bytes into it) to
+ * the sinks of the tensors it overlaps. `entries` tile the data section in order (parseHeader
+ * checked it), so one cursor walks them once over the whole file.
+ */
+function chunkDelivery(entries: readonly HeaderEntry[], sinks: readonly (TensorSink | undefined)[]): (chunk: Uint8Array, dataOffset: number) => void {
+  let cursor = 0;
+  return (chunk, dataOffset) => {
+    const chunkEnd = dataOffset + chunk.length;
+    while (cursor < entries.length && entries[cursor]!.end <= dataOffset) cursor++;
+    for (let i = cursor; i < entries.length && entries[i]!.begin < chunkEnd; i++) {
+      const { begin, end } = entries[i]!;
+      const from = Math.max(begin, dataOffset);
+      const to = Math.min(end, chunkEnd);
+      if (to > from) sinks[i]?.accept(chunk.subarray(from - dataOffset, to - dataOffset), from - begin);
+    }
+  };
+}
+
+/**
+ * Reads and validates a whole checkpoint into memory: one buffer holding the data section, of
+ * which the tensors returned are views. For tools that want every byte; loading a state into
+ * TF.js streams instead (loadCheckpoint).
+ */
+export async function readCheckpointFile(path: string, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
+  let data = new Uint8Array(0);
+  const { entries, metadata } = await streamCheckpointFile(path, options, (entry, index, all) => {
+    if (index === 0) {
+      const dataSize = all[all.length - 1]!.end;
+      if (dataSize > constants.MAX_LENGTH) {
+        throw new CheckpointError(path, 'too-large', `the data are ${dataSize} bytes, more than one buffer can hold (${constants.MAX_LENGTH})`);
+      }
+      // allocUnsafeSlow: an unpooled buffer of its own, not zero-filled (every byte is read over).
+      data = new Uint8Array(Buffer.allocUnsafeSlow(dataSize).buffer, 0, dataSize);
+    }
+    return { accept: (bytes, offset) => data.set(bytes, entry.begin + offset) };
+  });
+  return { tensors: tensorViews(entries, data, 0), metadata };
 }
 
 /**

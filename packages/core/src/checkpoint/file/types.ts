@@ -62,7 +62,7 @@ export interface ReadOptions {
 }
 
 export interface DecodedCheckpoint {
-  /** In file (offset) order. `data` are views into one buffer holding the whole file. */
+  /** In file (offset) order. `data` are views into one buffer holding the data section. */
   tensors: Map<string, TensorRecord>;
   /** Everything under `__metadata__`, including the `format`, `format_version` and `checksum` keys. */
   metadata: Record<string, string>;
