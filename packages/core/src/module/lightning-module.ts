@@ -7,6 +7,7 @@ import type { OptimizerConfig } from '../optim/lr-scheduler.js';
 import type { Trainer } from '../trainer/trainer.js';
 import { loadCheckpoint } from '../checkpoint/find-last.js';
 import { loadWeights } from './load-weights.js';
+import { withoutRandomInit } from './skip-initializers.js';
 import { discoverWeights, type NamedWeight } from './parameters.js';
 
 /** What a training step returns: the scalar loss, or an object holding it. */
@@ -29,12 +30,14 @@ export abstract class LightningModule<B = unknown> {
   /**
    * Builds a module from a checkpoint for inference: constructs it with the saved
    * hyper-parameters (`new Class(hparams)`), then loads and verifies its weights. The optimizer's
-   * slots are verified with the rest of the file but never become tensors.
+   * slots are verified with the rest of the file but never become tensors. Layers built by the
+   * constructor start from zeros instead of their random initializers (their values are replaced
+   * by the checkpoint's at once), so construction is cheap and draws nothing from the random stream.
    */
   static async loadFromCheckpoint<T extends LightningModule>(this: new (hparams: Record<string, unknown>) => T, path: string): Promise<T> {
     const state = await loadCheckpoint(path, { optimizer: false });
     try {
-      const module = new this(state.hyperParameters);
+      const module = withoutRandomInit(() => new this(state.hyperParameters));
       loadWeights(module, state.weights, path);
       return module;
     } finally {
