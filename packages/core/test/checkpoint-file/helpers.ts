@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { CheckpointError, type SafetensorsDtype, type TensorRecord } from '../../src/checkpoint/file/index.js';
 
-export const SIZES: Record<SafetensorsDtype, number> = {
-  F64: 8, I64: 8, U64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, I16: 2, U16: 2,
-  I8: 1, U8: 1, BOOL: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1,
-};
+/**
+ * Bytes per element, from the dtype's name (the bit width it spells; BOOL is one byte), not from
+ * Cairn's dtype table: a wrong size there shows up as a disagreement.
+ */
+export function elementBytes(dtype: string): number {
+  if (dtype === 'BOOL') return 1;
+  const bits = /^[A-Z]+(\d+)/.exec(dtype)?.[1];
+  if (bits === undefined) throw new Error(`no bit width in dtype ${dtype}`);
+  return Number(bits) / 8;
+}
 
 /** Deterministic bytes: a tensor's content depends on its name so mix-ups show. */
 export function patternBytes(length: number, seed: number): Uint8Array {
@@ -22,7 +28,7 @@ export function patternBytes(length: number, seed: number): Uint8Array {
 
 export function record(name: string, dtype: SafetensorsDtype, shape: number[], seed = name.length): TensorRecord {
   const count = shape.reduce((a, b) => a * b, 1);
-  return { name, dtype, shape, data: patternBytes(count * SIZES[dtype], seed) };
+  return { name, dtype, shape, data: patternBytes(count * elementBytes(dtype), seed) };
 }
 
 export function bytesOf(view: ArrayBufferView): Uint8Array {

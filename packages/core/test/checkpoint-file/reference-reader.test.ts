@@ -1,20 +1,16 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { SAFETENSORS_DTYPES, decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/file/index.js';
-import { SAMPLE_METADATA, record, sampleTensors } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SAFETENSORS_DTYPES, readCheckpointFile, writeCheckpointFile, type SafetensorsDtype, type TensorRecord } from '../../src/checkpoint/file/index.js';
+import { SAMPLE_METADATA, elementBytes, expectCheck, record, sampleTensors, tempFolders } from './helpers.js';
+import { REFUSED_UPSTREAM, UNALIGNED_ACCEPTED_UPSTREAM, UPSTREAM_DTYPE_DECLARATION_ORDER, WRITTEN } from './upstream-vectors.js';
 
 /**
  * A minimal safetensors reader written from the format description alone (DataView + JSON.parse),
- * sharing no code with the implementation: if the writer drifts from the format, this disagrees.
+ * sharing no code or table with the implementation: element sizes come from the dtype names and
+ * the layout order from upstream's declaration order, so a wrong entry in dtypes.ts disagrees.
  */
-const REFERENCE: Record<string, { size: number; rank: number }> = {
-  BOOL: { size: 1, rank: 0 }, U8: { size: 1, rank: 1 }, I8: { size: 1, rank: 2 },
-  F8_E5M2: { size: 1, rank: 3 }, F8_E4M3: { size: 1, rank: 4 }, F8_E8M0: { size: 1, rank: 5 },
-  I16: { size: 2, rank: 6 }, U16: { size: 2, rank: 7 }, F16: { size: 2, rank: 8 }, BF16: { size: 2, rank: 9 },
-  I32: { size: 4, rank: 10 }, U32: { size: 4, rank: 11 }, F32: { size: 4, rank: 12 },
-  F64: { size: 8, rank: 13 }, I64: { size: 8, rank: 14 }, U64: { size: 8, rank: 15 },
-};
-
 interface RefTensor { name: string; dtype: string; shape: number[]; begin: number; end: number; data: Uint8Array }
 
 function referenceRead(file: Uint8Array): { tensors: RefTensor[]; metadata: Record<string, string>; headerText: string } {
@@ -35,8 +31,8 @@ function referenceRead(file: Uint8Array): { tensors: RefTensor[]; metadata: Reco
       const info = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
       const [begin, end] = info.data_offsets;
       const numel = info.shape.reduce((a, b) => a * b, 1);
-      expect(REFERENCE[info.dtype], `dtype ${info.dtype}`).toBeDefined();
-      expect(end - begin).toBe(numel * REFERENCE[info.dtype].size);
+      expect(UPSTREAM_DTYPE_DECLARATION_ORDER, `dtype ${info.dtype}`).toContain(info.dtype);
+      expect(end - begin).toBe(numel * elementBytes(info.dtype));
       return { name, dtype: info.dtype, shape: info.shape, begin, end, data: file.subarray(dataStart + begin, dataStart + end) };
     })
     .sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -57,11 +53,88 @@ function byCodePoint(a: string, b: string): number {
   return ca.length - cb.length;
 }
 
+const folders = tempFolders();
+afterAll(() => folders.cleanup());
+
+/** The bytes Cairn's writer puts on disk for these tensors. */
+async function written(tensors: readonly TensorRecord[], metadata: Record<string, string> = {}): Promise<Uint8Array> {
+  const path = join(await folders.make(), 'x.ckpt');
+  await writeCheckpointFile(path, tensors, metadata);
+  return new Uint8Array(await readFile(path));
+}
+
+async function onDisk(bytes: Uint8Array): Promise<string> {
+  const path = join(await folders.make(), 'upstream.safetensors');
+  await writeFile(path, bytes);
+  return path;
+}
+
+/**
+ * A Cairn file minus what Cairn adds to every file (the format tag, its version and the checksum
+ * in `__metadata__`, and `__metadata__` itself when nothing else is in it), re-padded: what a
+ * plain safetensors writer would have produced for the same tensors and metadata.
+ */
+function withoutCairnMembers(file: Uint8Array): Uint8Array {
+  const n = Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
+  const header = Buffer.from(file.subarray(8, 8 + n)).toString('utf8').trimEnd();
+  const own = /^\{"__metadata__":\{"format":"cairn\.ckpt","format_version":"1","checksum":"crc32:[0-9a-f]{8}",?/;
+  expect(header).toMatch(own);
+  const json = Buffer.from(header.replace(own, '{"__metadata__":{').replace(/^\{"__metadata__":\{\},?/, '{'));
+  const padded = Math.ceil(json.length / 8) * 8;
+  const out = Buffer.alloc(8 + padded, 0x20);
+  out.writeBigUInt64LE(BigInt(padded), 0);
+  json.copy(out, 8);
+  return Buffer.concat([out, file.subarray(8 + n)]);
+}
+
+/** Pads an unaligned upstream header with spaces to the next multiple of 8, so Cairn's alignment check passes and the check the vector is about runs. */
+function aligned(file: Uint8Array): Uint8Array {
+  if (file.length < 8) return file;
+  const n = Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
+  if (n % 8 === 0 || 8 + n > file.length) return file;
+  const padded = Math.ceil(n / 8) * 8;
+  const out = Buffer.alloc(file.length + padded - n, 0x20);
+  out.writeBigUInt64LE(BigInt(padded), 0);
+  out.set(file.subarray(8, 8 + n), 8);
+  out.set(file.subarray(8 + n), 8 + padded);
+  return out;
+}
+
+const asRecords = (tensors: (typeof WRITTEN)[number]['tensors']): TensorRecord[] => tensors.map((t) => ({ ...t, dtype: t.dtype as SafetensorsDtype }));
+
+describe('the bytes upstream safetensors asserts in its own tests', () => {
+  it.each(WRITTEN.map((v) => [v.source, v] as const))('Cairn reads %s', async (_, vector) => {
+    const read = await readCheckpointFile(await onDisk(vector.bytes), { requireChecksum: false });
+    expect(read.metadata).toEqual(vector.metadata ?? {});
+    expect([...read.tensors.keys()].sort()).toEqual(vector.tensors.map((t) => t.name).sort());
+    for (const t of vector.tensors) {
+      const got = read.tensors.get(t.name);
+      expect(got?.dtype).toBe(t.dtype);
+      expect(got?.shape).toEqual(t.shape);
+      expect(Buffer.from(got?.data ?? []).equals(Buffer.from(t.data)), t.name).toBe(true);
+    }
+  });
+
+  it.each(WRITTEN.map((v) => [v.source, v] as const))('Cairn writes %s byte for byte, apart from its own metadata', async (_, vector) => {
+    const file = await written(asRecords(vector.tensors), vector.metadata);
+    expect(Buffer.from(withoutCairnMembers(file)).toString('latin1')).toBe(Buffer.from(vector.bytes).toString('latin1'));
+  });
+
+  it.each(REFUSED_UPSTREAM.map((v) => [v.source, v] as const))('Cairn refuses %s, as upstream does', async (_, vector) => {
+    const path = await onDisk(aligned(vector.bytes));
+    await expectCheck(() => readCheckpointFile(path, { requireChecksum: false }), vector.check);
+  });
+
+  it.each(UNALIGNED_ACCEPTED_UPSTREAM.map((v) => [v.source, v] as const))('Cairn refuses %s, which upstream reads: its format requires 8-byte, space-padded headers', async (_, vector) => {
+    const path = await onDisk(vector.bytes);
+    await expectCheck(() => readCheckpointFile(path, { requireChecksum: false }), vector.check);
+  });
+});
+
 describe('independent safetensors reader', () => {
-  it('reads our files: offsets, dtypes, padding, data', () => {
+  it('reads our files: offsets, dtypes, padding, data', async () => {
     const tensors = sampleTensors();
-    const file = encodeCheckpoint(tensors, SAMPLE_METADATA);
-    const ref = referenceRead(file);
+    const ref = referenceRead(await written(tensors, SAMPLE_METADATA));
     expect(ref.metadata).toMatchObject({ ...SAMPLE_METADATA, format: 'cairn.ckpt', format_version: '1' });
     for (const t of tensors) {
       const got = ref.tensors.find((r) => r.name === t.name);
@@ -74,23 +147,22 @@ describe('independent safetensors reader', () => {
     expect([...new Float32Array(kernel.data.slice().buffer)]).toEqual([...new Float32Array([1, 2, 3, -4, 5.5, 6e-8])]);
   });
 
-  it('lays tensors out like the reference writer: descending dtype rank, then name by code point', () => {
+  it("lays tensors out like the reference writer: upstream's dtype order descending, then name by code point", async () => {
     const names = ['b', 'a', 'B', 'é', '\u{1F600}', '\uFF21', 'a.b', 'a0'];
     const tensors = SAFETENSORS_DTYPES.flatMap((dtype, i) => names.map((name, j) => record(`${name}_${dtype}`, dtype, [1 + ((i + j) % 3)], i * 10 + j)));
-    const ref = referenceRead(encodeCheckpoint(tensors));
-    const expected = [...tensors]
-      .sort((x, y) => REFERENCE[y.dtype].rank - REFERENCE[x.dtype].rank || byCodePoint(x.name, y.name))
-      .map((t) => t.name);
+    const ref = referenceRead(await written(tensors));
+    const rank = (dtype: string): number => UPSTREAM_DTYPE_DECLARATION_ORDER.indexOf(dtype);
+    const expected = [...tensors].sort((x, y) => rank(y.dtype) - rank(x.dtype) || byCodePoint(x.name, y.name)).map((t) => t.name);
     expect(ref.tensors.map((t) => t.name)).toEqual(expected);
     // Hence every tensor starts aligned to its own element size.
-    for (const t of ref.tensors) expect(t.begin % REFERENCE[t.dtype].size).toBe(0);
+    for (const t of ref.tensors) expect(t.begin % elementBytes(t.dtype)).toBe(0);
     // And JSON member order follows the layout too, after __metadata__.
     const order = ref.tensors.map((t) => ref.headerText.indexOf(JSON.stringify(t.name) + ':{"dtype"'));
     expect(order.every((at, i) => at > ref.headerText.indexOf('"__metadata__"') && (i === 0 || at > order[i - 1]))).toBe(true);
   });
 
-  it('the checksum is the CRC-32 of the whole file with its 8 digits read as "0"', () => {
-    const file = encodeCheckpoint(sampleTensors(), SAMPLE_METADATA);
+  it('the checksum is the CRC-32 of the whole file with its 8 digits read as "0"', async () => {
+    const file = await written(sampleTensors(), SAMPLE_METADATA);
     const text = Buffer.from(file).toString('latin1');
     const token = '"checksum":"crc32:';
     const at = text.indexOf(token);
@@ -103,18 +175,8 @@ describe('independent safetensors reader', () => {
     expect(crc32(zeroed).toString(16).padStart(8, '0')).toBe(digits);
   });
 
-  it('reads files made by hand the way other tools write them (with requireChecksum: false)', () => {
-    // What the reference writer produces for {"attn.0": F32 [1,2,3]} with no metadata.
-    const json = '{"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}}';
-    const data = new Uint8Array(new Float32Array([0, 1, 2, 3, 4, 5]).buffer);
-    const header = new TextEncoder().encode(json.padEnd(Math.ceil(json.length / 8) * 8, ' '));
-    const file = new Uint8Array(8 + header.length + data.length);
-    new DataView(file.buffer).setBigUint64(0, BigInt(header.length), true);
-    file.set(header, 8);
-    file.set(data, 8 + header.length);
-    const decoded = decodeCheckpoint(file, { requireChecksum: false });
-    expect(decoded.metadata).toEqual({});
-    expect(Buffer.from(decoded.tensors.get('attn.0')?.data ?? []).equals(Buffer.from(data))).toBe(true);
-    expect(() => decodeCheckpoint(file)).toThrow(/requireChecksum/);
+  it('a plain safetensors file is refused unless requireChecksum is false', async () => {
+    const path = await onDisk(WRITTEN[0]!.bytes);
+    await expect(readCheckpointFile(path)).rejects.toThrow(/requireChecksum/);
   });
 });

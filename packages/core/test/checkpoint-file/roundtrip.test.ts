@@ -12,7 +12,7 @@ import {
   type TensorRecord,
 } from '../../src/checkpoint/file/index.js';
 import { CHUNK_BYTES as STAGING_BYTES } from '../../src/checkpoint/file/buffer-pool.js';
-import { SAMPLE_METADATA, SIZES, bytesOf, record, sampleTensors, tempFolders } from './helpers.js';
+import { SAMPLE_METADATA, bytesOf, elementBytes, record, sampleTensors, tempFolders } from './helpers.js';
 
 const folders = tempFolders();
 afterEach(() => folders.cleanup());
@@ -154,8 +154,8 @@ describe('checkpoint file round trip', () => {
   it('sizes every tensor as element count x dtype size', () => {
     for (const dtype of SAFETENSORS_DTYPES) {
       const t = record('x', dtype, [3, 2]);
-      expect(t.data.byteLength).toBe(6 * SIZES[dtype]);
-      expect(decodeCheckpoint(encodeCheckpoint([t])).tensors.get('x')?.data.byteLength).toBe(6 * SIZES[dtype]);
+      expect(t.data.byteLength).toBe(6 * elementBytes(dtype));
+      expect(decodeCheckpoint(encodeCheckpoint([t])).tensors.get('x')?.data.byteLength).toBe(6 * elementBytes(dtype));
     }
   });
 });
