@@ -21,11 +21,11 @@ export interface ExampleRun {
  * version_0 and nothing accumulates in the checkout. Prints the wall time, which the test output
  * keeps as the record of how long the example takes.
  */
-export async function runExample(name: string, script: URL): Promise<ExampleRun> {
+export async function runExample(name: string, script: URL, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<ExampleRun> {
   // realpath: the example resolves its paths from process.cwd(), which is the real path (macOS /var -> /private/var).
   const cwd = await realpath(await mkdtemp(join(tmpdir(), `cairn-example-${name}-`)));
   const start = performance.now();
-  const child = spawn(process.execPath, [fileURLToPath(script)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [fileURLToPath(script), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => void (stdout += chunk));

@@ -4,9 +4,11 @@
  * whose missing convolution gradients Cairn registers.
  *
  *   pnpm example:convnet        (from the repository root)
+ *   pnpm example:convnet -- --accelerator webgpu --max-epochs 2
  */
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { DataLoader, LightningModule, TensorDataset, Trainer, type OptimizerConfig } from '@cairn/core';
+import { DataLoader, LightningModule, TensorDataset, Trainer, type Accelerator, type OptimizerConfig } from '@cairn/core';
 import { CSVLogger, EarlyStopping, ModelCheckpoint } from '@cairn/callbacks';
 
 type Batch = tf.Tensor[];
@@ -62,9 +64,12 @@ function shapes(count: number): TensorDataset {
 }
 
 const logger = new CSVLogger({ saveDir: 'runs', name: 'convnet' });
+// `--accelerator webgpu` (or gpu, cpu, ...) trains elsewhere; the Trainer refuses an unknown name.
+// `--max-epochs N` shortens the run (a software GPU adapter is slow).
+const { values: args } = parseArgs({ options: { accelerator: { type: 'string', default: 'wasm' }, 'max-epochs': { type: 'string', default: '8' } } });
 const trainer = new Trainer({
-  maxEpochs: 8,
-  accelerator: 'wasm',
+  maxEpochs: Number(args['max-epochs']),
+  accelerator: args.accelerator as Accelerator,
   seed: 7,
   defaultRootDir: 'runs',
   logger,

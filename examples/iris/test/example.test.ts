@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it, onTestFinished } from 'vitest';
 import { captures, runExample } from '../../test-helpers/run-example.js';
+import { webGpuEnv } from '../../test-helpers/webgpu-env.js';
 
 // The example is the end-to-end check of the whole stack on real data: wasm backend, top-k
 // checkpoints, early stopping, the CSV log and reloading the best file.
@@ -30,3 +31,18 @@ it('trains on wasm to a best checkpoint above 0.9 validation accuracy that reloa
   expect(lines[0]).toContain('val_acc');
   expect(lines.length).toBeGreaterThan(Number(epochs));
 }, 60_000);
+
+// `--accelerator webgpu`: the same run through Dawn (SwiftShader here, required under CI=true): checkpoints
+// captured from GPU memory, the best one reloaded and scored.
+it('trains with --accelerator webgpu, names the adapter, and its best checkpoint reloads with the same score', async ({ skip }) => {
+  const env = webGpuEnv();
+  if (env === undefined) return skip('no WebGPU adapter here (packages/core/scripts/install-swiftshader.sh installs one)');
+  const run = await runExample('iris', new URL('../dist/main.js', import.meta.url), ['--accelerator', 'webgpu'], env);
+  onTestFinished(() => rm(run.cwd, { recursive: true, force: true }));
+  expect(run.exitCode, run.stderr).toBe(0);
+  expect(run.stderr).toMatch(/cairn: backend webgpu \(WebGPU through Dawn on \S+ \S+, /);
+  const [, bestScore] = captures(run.stdout, /best model: (\S+) \(val_acc=([\d.]+)\)/);
+  const [reloaded] = captures(run.stdout, /reloaded best checkpoint: val_acc=([\d.]+)/);
+  expect(Number(reloaded)).toBeGreaterThan(0.9);
+  expect(reloaded).toBe(bestScore);
+}, 120_000);

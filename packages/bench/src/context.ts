@@ -6,6 +6,11 @@ export interface BenchContext {
   dir: string;
   /** Progress line on stderr. */
   say: (line: string) => void;
+  /**
+   * `--accelerator NAME`: a GPU accelerator ('webgpu' or 'gpu') whose backend-speed rows are required.
+   * Unset: webgpu rows appear when Dawn finds an adapter.
+   */
+  accelerator?: 'webgpu' | 'gpu';
 }
 
 /** Repetitions and warm-up pairs for a benchmark: `full` normally, a single pair in quick mode. */

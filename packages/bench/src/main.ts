@@ -5,6 +5,7 @@
  *   pnpm --filter @cairn/bench bench -- --quick          (smoke run, small sizes, docs untouched)
  *   ... -- --only=overhead,save,load,cost,backends,peers (a subset)
  *   ... -- --write / --no-write                          (force writing docs or not)
+ *   ... -- --accelerator webgpu                          (webgpu rows required; by default they appear when Dawn finds an adapter)
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,7 @@ const ANALYSIS = new URL('../analysis.md', import.meta.url);
 
 interface Args {
   quick: boolean;
+  accelerator?: 'webgpu' | 'gpu';
   only: ReadonlySet<BenchName>;
   write: boolean;
 }
@@ -46,19 +48,25 @@ function parseArgs(argv: readonly string[]): Args {
   let quick = false;
   let only: Set<BenchName> = new Set(BENCHES);
   let write: boolean | undefined;
-  for (const arg of argv) {
+  let accelerator: Args['accelerator'];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
     if (arg === '--') continue;
-    if (arg === '--quick') quick = true;
+    if (arg === '--accelerator' || arg.startsWith('--accelerator=')) {
+      const name = arg === '--accelerator' ? argv[++i] : arg.slice('--accelerator='.length);
+      if (name !== 'webgpu' && name !== 'gpu') throw new Error(`--accelerator must be webgpu or gpu (the backend rows already cover wasm and cpu), got ${String(name)}`);
+      accelerator = name;
+    } else if (arg === '--quick') quick = true;
     else if (arg === '--write') write = true;
     else if (arg === '--no-write') write = false;
     else if (arg.startsWith('--only=')) {
       const names = arg.slice('--only='.length).split(',');
       for (const name of names) if (!(BENCHES as readonly string[]).includes(name)) throw new Error(`unknown benchmark '${name}'; choose from ${BENCHES.join(', ')}`);
       only = new Set(names as BenchName[]);
-    } else throw new Error(`unknown argument '${arg}' (use --quick, --only=a,b, --write, --no-write)`);
+    } else throw new Error(`unknown argument '${arg}' (use --quick, --only=a,b, --write, --no-write, --accelerator webgpu|gpu)`);
   }
   // A quick or partial run is a smoke test: it must not replace the published figures unless asked.
-  return { quick, only, write: write ?? (!quick && only.size === BENCHES.length) };
+  return { quick, only, write: write ?? (!quick && only.size === BENCHES.length), ...(accelerator && { accelerator }) };
 }
 
 async function main(): Promise<void> {
@@ -69,6 +77,7 @@ async function main(): Promise<void> {
     quick: args.quick,
     dir: await mkdtemp(join(tmpdir(), 'cairn-bench-')),
     say: (line) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}`),
+    ...(args.accelerator && { accelerator: args.accelerator }),
   };
   const outputs: BenchOutput[] = [];
   try {
