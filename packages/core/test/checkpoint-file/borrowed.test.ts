@@ -6,13 +6,12 @@ import { CHUNK_BYTES as STAGING_BYTES } from '../../src/checkpoint/file/buffer-p
 import { CrcFileSink } from '../../src/checkpoint/file/file-sink.js';
 import {
   CheckpointError,
-  encodeCheckpoint,
   readCheckpointFile,
   writeCheckpointFile,
   type BorrowedTensorRecord,
   type TensorRecord,
 } from '../../src/checkpoint/file/index.js';
-import { record, tempFolders } from './helpers.js';
+import { record, tempFolders, writtenBytes } from './helpers.js';
 
 const folders = tempFolders();
 afterEach(() => folders.cleanup());
@@ -61,7 +60,7 @@ describe('borrowed tensor records', () => {
     const borrowed = eager.map((t) => lender(t, log));
     const path = join(await folders.make(), 'borrowed.ckpt');
     await writeCheckpointFile(path, borrowed, { note: 'x' });
-    expect((await readFile(path)).equals(Buffer.from(encodeCheckpoint(eager, { note: 'x' })))).toBe(true);
+    expect((await readFile(path)).equals(Buffer.from(await writtenBytes(eager, { note: 'x' })))).toBe(true);
     expect(log.sort()).toEqual(['release big', 'release empty', 'release scalar', 'release small']);
     // The 16 MB tensor spans three staging buffers: a fresh view after each of the two pauses.
     expect(borrowed[0]!.views).toBe(3);
@@ -101,7 +100,7 @@ describe('borrowed tensor records', () => {
     await expect(writeCheckpointFile(join(dir, 'b.ckpt'), [liar])).rejects.toThrow(CheckpointError);
     await writeCheckpointFile(join(dir, 'c.ckpt'), [lender(big(3), [])]);
     for (const [name, seed] of [['a.ckpt', 1], ['c.ckpt', 3]] as const) {
-      expect((await readFile(join(dir, name))).equals(Buffer.from(encodeCheckpoint([big(seed)])))).toBe(true);
+      expect((await readFile(join(dir, name))).equals(Buffer.from(await writtenBytes([big(seed)])))).toBe(true);
     }
   });
 

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CheckpointError, encodeCheckpoint, readCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
-import { patternBytes, tempFolders } from './helpers.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointError, readCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
+import { patternBytes, tempFolders, writtenBytes } from './helpers.js';
 
 const folders = tempFolders();
 afterEach(() => folders.cleanup());
@@ -30,8 +30,12 @@ async function verdict(path: string): Promise<string> {
 
 describe('readCheckpointFile over files of several read chunks', () => {
   const tensors = largeTensors();
-  const file = encodeCheckpoint(tensors, { note: 'chunked' });
-  const headerEnd = 8 + Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
+  let file: Uint8Array;
+  let headerEnd: number;
+  beforeAll(async () => {
+    file = await writtenBytes(tensors, { note: 'chunked' });
+    headerEnd = 8 + Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
+  });
 
   it('reads every tensor back byte for byte', async () => {
     const path = join(await folders.make(), 'big.ckpt');

@@ -1,16 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpointFile, readCheckpointMetadata } from '../../src/checkpoint/file/index.js';
-import { SAMPLE_METADATA, sampleTensors, tempFolders } from './helpers.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointError, readCheckpointFile, readCheckpointMetadata } from '../../src/checkpoint/file/index.js';
+import { SAMPLE_METADATA, readBytes, sampleTensors, tempFolders, writtenBytes } from './helpers.js';
 
 const folders = tempFolders();
 afterEach(() => folders.cleanup());
 
 /** The check that rejected `file`, or 'accepted'; anything but a CheckpointError is rethrown. */
-function verdict(file: Uint8Array, requireChecksum = true): string {
+async function verdict(file: Uint8Array, requireChecksum = true): Promise<string> {
   try {
-    decodeCheckpoint(file, { requireChecksum });
+    await readBytes(file, { requireChecksum });
     return 'accepted';
   } catch (error) {
     if (error instanceof CheckpointError) return error.check;
@@ -19,18 +19,22 @@ function verdict(file: Uint8Array, requireChecksum = true): string {
 }
 
 describe('corrupted files are always refused with a CheckpointError', () => {
-  const file = encodeCheckpoint(sampleTensors(), SAMPLE_METADATA);
-  const headerEnd = 8 + Number(new DataView(file.buffer).getBigUint64(0, true));
+  let file: Uint8Array;
+  let headerEnd: number;
+  beforeAll(async () => {
+    file = await writtenBytes(sampleTensors(), SAMPLE_METADATA);
+    headerEnd = 8 + Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
+  });
 
-  it('sanity: the intact file is accepted', () => {
-    expect(verdict(file)).toBe('accepted');
+  it('sanity: the intact file is accepted', async () => {
+    expect(await verdict(file)).toBe('accepted');
     expect(file.length - headerEnd).toBeGreaterThan(40);
   });
 
-  it('refuses truncation at every offset', () => {
+  it('refuses truncation at every offset', async () => {
     const checks = new Set<string>();
     for (let length = 0; length < file.length; length++) {
-      const check = verdict(file.subarray(0, length));
+      const check = await verdict(file.subarray(0, length));
       expect(check, `truncated to ${length}`).not.toBe('accepted');
       checks.add(check);
     }
@@ -38,20 +42,20 @@ describe('corrupted files are always refused with a CheckpointError', () => {
     expect(checks).toContain('header-length');
   });
 
-  it('refuses appended bytes', () => {
+  it('refuses appended bytes', async () => {
     const longer = new Uint8Array(file.length + 1);
     longer.set(file);
-    expect(verdict(longer)).toBe('coverage');
+    expect(await verdict(longer)).toBe('coverage');
   });
 
   for (const requireChecksum of [true, false]) {
-    it(`refuses a flip of any bit pattern at every byte, header and data (requireChecksum: ${requireChecksum})`, () => {
+    it(`refuses a flip of any bit pattern at every byte, header and data (requireChecksum: ${requireChecksum})`, async () => {
       const copy = file.slice();
       const seen = new Map<string, number>();
       for (let at = 0; at < copy.length; at++) {
         for (const mask of [0x01, 0x80, 0xff, 0x20]) {
           copy[at] ^= mask;
-          const check = verdict(copy, requireChecksum);
+          const check = await verdict(copy, requireChecksum);
           copy[at] ^= mask;
           expect(check, `byte ${at} ^ 0x${mask.toString(16)} (${at < headerEnd ? 'header' : 'data'})`).not.toBe('accepted');
           seen.set(check, (seen.get(check) ?? 0) + 1);

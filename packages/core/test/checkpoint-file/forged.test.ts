@@ -1,11 +1,11 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, writeCheckpointFile } from '../../src/checkpoint/file/index.js';
-import { expectCheck, rawFile, record } from './helpers.js';
+import { writeCheckpointFile } from '../../src/checkpoint/file/index.js';
+import { expectCheck, rawFile, readBytes, record, writtenBytes } from './helpers.js';
 
 const F32x2 = '{"dtype":"F32","shape":[2],"data_offsets":[0,8]}';
 const EIGHT = new Uint8Array(8);
-const plain = (file: Uint8Array) => () => decodeCheckpoint(file, { requireChecksum: false });
+const plain = (file: Uint8Array) => () => readBytes(file, { requireChecksum: false });
 
 /** Writes valid checksum digits into a hand-made file whose header holds `"checksum":"crc32:00000000"`. */
 function sealed(file: Uint8Array): Uint8Array {
@@ -41,7 +41,7 @@ describe('forged headers', () => {
   it('padding must be spaces', async () => {
     await expectCheck(plain(rawFile('{}\n\n\n\n\n\n')), 'padding');
     await expectCheck(plain(rawFile('{}\t     ')), 'padding');
-    expect(decodeCheckpoint(rawFile('{}      '), { requireChecksum: false }).tensors.size).toBe(0);
+    expect((await readBytes(rawFile('{}      '), { requireChecksum: false })).tensors.size).toBe(0);
   });
 
   it('duplicate names, at top level, in the metadata and inside an entry', async () => {
@@ -51,7 +51,7 @@ describe('forged headers', () => {
     await expectCheck(plain(rawFile(`{"__metadata__":{},"__metadata__":{}}`)), 'duplicate');
     await expectCheck(plain(rawFile(`{"a":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, EIGHT)), 'duplicate');
     // A key equal to another key's value is not a duplicate.
-    expect(decodeCheckpoint(rawFile(`{"__metadata__":{"a":"b","b":"a"}}`), { requireChecksum: false }).metadata).toEqual({ a: 'b', b: 'a' });
+    expect((await readBytes(rawFile(`{"__metadata__":{"a":"b","b":"a"}}`), { requireChecksum: false })).metadata).toEqual({ a: 'b', b: 'a' });
   });
 
   it('offsets: overlapping, holes, out of range, wrong span, malformed', async () => {
@@ -97,46 +97,46 @@ describe('forged headers', () => {
   });
 
   it('format tag and version', async () => {
-    await expectCheck(() => decodeCheckpoint(sealed(rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"2","checksum":"crc32:00000000"}}`))), 'format');
-    await expectCheck(() => decodeCheckpoint(sealed(rawFile(`{"__metadata__":{"format":"cairn.ckpt","checksum":"crc32:00000000"}}`))), 'format');
+    await expectCheck(() => readBytes(sealed(rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"2","checksum":"crc32:00000000"}}`))), 'format');
+    await expectCheck(() => readBytes(sealed(rawFile(`{"__metadata__":{"format":"cairn.ckpt","checksum":"crc32:00000000"}}`))), 'format');
     // A Cairn file must carry its checksum even when the caller does not require one.
     await expectCheck(plain(rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"1"}}`)), 'checksum');
-    expect(decodeCheckpoint(sealed(rawFile(`{${cairnMeta()}}`))).metadata.format).toBe('cairn.ckpt');
+    expect((await readBytes(sealed(rawFile(`{${cairnMeta()}}`)))).metadata.format).toBe('cairn.ckpt');
   });
 
   it('checksum: malformed values, other algorithms, and digits that cannot be located unambiguously', async () => {
     const meta = (checksum: string) => rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"1","checksum":"${checksum}"}}`);
-    await expectCheck(() => decodeCheckpoint(meta('crc32:ABCDEF01')), 'checksum'); // upper case
-    await expectCheck(() => decodeCheckpoint(meta('crc32:abc')), 'checksum');
-    await expectCheck(() => decodeCheckpoint(meta('sha256:00')), 'checksum');
-    await expectCheck(() => decodeCheckpoint(meta('crc32:00000000')), 'checksum'); // wrong value
+    await expectCheck(() => readBytes(meta('crc32:ABCDEF01')), 'checksum'); // upper case
+    await expectCheck(() => readBytes(meta('crc32:abc')), 'checksum');
+    await expectCheck(() => readBytes(meta('sha256:00')), 'checksum');
+    await expectCheck(() => readBytes(meta('crc32:00000000')), 'checksum'); // wrong value
     // A checksum claimed by a file without the Cairn tag is still verified.
     await expectCheck(plain(rawFile(`{"__metadata__":{"checksum":"crc32:00000000"}}`)), 'checksum');
     // The same member written with a space: structure and raw token disagree.
-    await expectCheck(() => decodeCheckpoint(sealedAt(rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"1","checksum": "crc32:00000000"}}`))), 'checksum');
+    await expectCheck(() => readBytes(sealedAt(rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"1","checksum": "crc32:00000000"}}`))), 'checksum');
     // Digits spelled with an escape are not literal bytes.
-    await expectCheck(() => decodeCheckpoint(rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"1","checksum":"crc32:0000000\\u0030"}}`)), 'checksum');
+    await expectCheck(() => readBytes(rawFile(`{"__metadata__":{"format":"cairn.ckpt","format_version":"1","checksum":"crc32:0000000\\u0030"}}`)), 'checksum');
     // A second marker forged by a key ending in "checksum (its first quote is an escaped one).
     const twice = rawFile(`{${cairnMeta(',"x\\"checksum":"crc32:00000000"')}}`);
-    await expectCheck(() => decodeCheckpoint(sealed(twice)), 'checksum');
+    await expectCheck(() => readBytes(sealed(twice)), 'checksum');
   });
 
   it('the writer refuses input that would make an unreadable or ambiguous file', async () => {
-    await expectCheck(() => encodeCheckpoint([record('a', 'F32', [2]), record('a', 'F32', [2])]), 'input');
-    await expectCheck(() => encodeCheckpoint([record('__metadata__', 'F32', [2])]), 'input');
-    await expectCheck(() => encodeCheckpoint([{ ...record('a', 'F32', [2]), shape: [3] }]), 'input');
-    await expectCheck(() => encodeCheckpoint([{ ...record('a', 'F32', [2]), shape: [-1] }]), 'input');
-    await expectCheck(() => encodeCheckpoint([{ ...record('a', 'F32', [2]), dtype: 'F128' as 'F32' }]), 'input');
-    await expectCheck(() => encodeCheckpoint([record('lone\uD800', 'F32', [2])]), 'input');
-    await expectCheck(() => encodeCheckpoint([{ ...record('a', 'F32', [2]), data: new Float32Array(2) as unknown as Uint8Array }]), 'input');
-    await expectCheck(() => encodeCheckpoint([], { checksum: 'mine' }), 'input');
-    await expectCheck(() => encodeCheckpoint([], { format: 'mine' }), 'input');
-    await expectCheck(() => encodeCheckpoint([], { n: 3 as unknown as string }), 'input');
-    await expectCheck(() => encodeCheckpoint([], { 'x"checksum': 'crc32:12345678' }), 'input');
-    await expectCheck(() => writeCheckpointFile('/nonexistent-never/x.ckpt', [record('a', 'a' as 'F32', [1])], {}), 'input');
+    await expectCheck(() => writtenBytes([record('a', 'F32', [2]), record('a', 'F32', [2])]), 'input');
+    await expectCheck(() => writtenBytes([record('__metadata__', 'F32', [2])]), 'input');
+    await expectCheck(() => writtenBytes([{ ...record('a', 'F32', [2]), shape: [3] }]), 'input');
+    await expectCheck(() => writtenBytes([{ ...record('a', 'F32', [2]), shape: [-1] }]), 'input');
+    await expectCheck(() => writtenBytes([{ ...record('a', 'F32', [2]), dtype: 'F128' as 'F32' }]), 'input');
+    await expectCheck(() => writtenBytes([record('lone\uD800', 'F32', [2])]), 'input');
+    await expectCheck(() => writtenBytes([{ ...record('a', 'F32', [2]), data: new Float32Array(2) as unknown as Uint8Array }]), 'input');
+    await expectCheck(() => writtenBytes([], { checksum: 'mine' }), 'input');
+    await expectCheck(() => writtenBytes([], { format: 'mine' }), 'input');
+    await expectCheck(() => writtenBytes([], { n: 3 as unknown as string }), 'input');
+    await expectCheck(() => writtenBytes([], { 'x"checksum': 'crc32:12345678' }), 'input');
+    await expectCheck(() => writeCheckpointFile('/nonexistent-never/x.ckpt', [{ ...record('a', 'F32', [1]), dtype: 'a' as 'F32' }], {}), 'input');
     // Harmless look-alikes are fine: the marker is only forged by a key ending in "checksum with a crc32: value.
-    const ok = encodeCheckpoint([record('x"checksum', 'F32', [1])], { 'x"checksum': 'sha', note: '"checksum":"crc32:' });
-    expect(decodeCheckpoint(ok).metadata.note).toBe('"checksum":"crc32:');
+    const ok = await writtenBytes([record('x"checksum', 'F32', [1])], { 'x"checksum': 'sha', note: '"checksum":"crc32:' });
+    expect((await readBytes(ok)).metadata.note).toBe('"checksum":"crc32:');
   });
 });
 

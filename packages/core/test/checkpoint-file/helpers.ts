@@ -1,8 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { CheckpointError, type SafetensorsDtype, type TensorRecord } from '../../src/checkpoint/file/index.js';
+import {
+  CheckpointError,
+  readCheckpointFile,
+  writeCheckpointFile,
+  type DecodedCheckpoint,
+  type ReadOptions,
+  type SafetensorsDtype,
+  type TensorRecord,
+  type TensorSource,
+} from '../../src/checkpoint/file/index.js';
 
 /**
  * Bytes per element, from the dtype's name (the bit width it spells; BOOL is one byte), not from
@@ -91,4 +101,41 @@ export function tempFolders(): { make(): Promise<string>; cleanup(): Promise<voi
       await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
     },
   };
+}
+
+let scratch: Promise<string> | undefined;
+let scratchFiles = 0;
+
+/**
+ * Runs `use` with a path for one file in a temp folder shared by the test file's process (made
+ * once, removed when the process exits: the sweeps call this thousands of times) and deletes the
+ * file afterwards.
+ */
+async function withScratchFile<T>(use: (path: string) => Promise<T>): Promise<T> {
+  scratch ??= mkdtemp(join(tmpdir(), 'cairn-bytes-')).then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  });
+  const path = join(await scratch, `${scratchFiles++}.ckpt`);
+  try {
+    return await use(path);
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+/** The bytes writeCheckpointFile puts on disk for these tensors and metadata. */
+export function writtenBytes(tensors: readonly TensorSource[], metadata: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
+  return withScratchFile(async (path) => {
+    await writeCheckpointFile(path, tensors, metadata);
+    return new Uint8Array(await readFile(path));
+  });
+}
+
+/** What readCheckpointFile makes of `file` (written to a temp file first; the result holds its own copy of the data). */
+export function readBytes(file: Uint8Array, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
+  return withScratchFile(async (path) => {
+    await writeFile(path, file);
+    return readCheckpointFile(path, options);
+  });
 }

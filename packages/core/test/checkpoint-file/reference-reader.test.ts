@@ -1,9 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import { SAFETENSORS_DTYPES, readCheckpointFile, writeCheckpointFile, type SafetensorsDtype, type TensorRecord } from '../../src/checkpoint/file/index.js';
-import { SAMPLE_METADATA, elementBytes, expectCheck, record, sampleTensors, tempFolders } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { SAFETENSORS_DTYPES, type SafetensorsDtype, type TensorRecord } from '../../src/checkpoint/file/index.js';
+import { SAMPLE_METADATA, elementBytes, expectCheck, readBytes, record, sampleTensors, writtenBytes } from './helpers.js';
 import { REFUSED_UPSTREAM, UNALIGNED_ACCEPTED_UPSTREAM, UPSTREAM_DTYPE_DECLARATION_ORDER, WRITTEN } from './upstream-vectors.js';
 
 /**
@@ -53,22 +51,6 @@ function byCodePoint(a: string, b: string): number {
   return ca.length - cb.length;
 }
 
-const folders = tempFolders();
-afterAll(() => folders.cleanup());
-
-/** The bytes Cairn's writer puts on disk for these tensors. */
-async function written(tensors: readonly TensorRecord[], metadata: Record<string, string> = {}): Promise<Uint8Array> {
-  const path = join(await folders.make(), 'x.ckpt');
-  await writeCheckpointFile(path, tensors, metadata);
-  return new Uint8Array(await readFile(path));
-}
-
-async function onDisk(bytes: Uint8Array): Promise<string> {
-  const path = join(await folders.make(), 'upstream.safetensors');
-  await writeFile(path, bytes);
-  return path;
-}
-
 /**
  * A Cairn file minus what Cairn adds to every file (the format tag, its version and the checksum
  * in `__metadata__`, and `__metadata__` itself when nothing else is in it), re-padded: what a
@@ -104,7 +86,7 @@ const asRecords = (tensors: (typeof WRITTEN)[number]['tensors']): TensorRecord[]
 
 describe('the bytes upstream safetensors asserts in its own tests', () => {
   it.each(WRITTEN.map((v) => [v.source, v] as const))('Cairn reads %s', async (_, vector) => {
-    const read = await readCheckpointFile(await onDisk(vector.bytes), { requireChecksum: false });
+    const read = await readBytes(vector.bytes, { requireChecksum: false });
     expect(read.metadata).toEqual(vector.metadata ?? {});
     expect([...read.tensors.keys()].sort()).toEqual(vector.tensors.map((t) => t.name).sort());
     for (const t of vector.tensors) {
@@ -116,25 +98,23 @@ describe('the bytes upstream safetensors asserts in its own tests', () => {
   });
 
   it.each(WRITTEN.map((v) => [v.source, v] as const))('Cairn writes %s byte for byte, apart from its own metadata', async (_, vector) => {
-    const file = await written(asRecords(vector.tensors), vector.metadata);
+    const file = await writtenBytes(asRecords(vector.tensors), vector.metadata);
     expect(Buffer.from(withoutCairnMembers(file)).toString('latin1')).toBe(Buffer.from(vector.bytes).toString('latin1'));
   });
 
   it.each(REFUSED_UPSTREAM.map((v) => [v.source, v] as const))('Cairn refuses %s, as upstream does', async (_, vector) => {
-    const path = await onDisk(aligned(vector.bytes));
-    await expectCheck(() => readCheckpointFile(path, { requireChecksum: false }), vector.check);
+    await expectCheck(() => readBytes(aligned(vector.bytes), { requireChecksum: false }), vector.check);
   });
 
   it.each(UNALIGNED_ACCEPTED_UPSTREAM.map((v) => [v.source, v] as const))('Cairn refuses %s, which upstream reads: its format requires 8-byte, space-padded headers', async (_, vector) => {
-    const path = await onDisk(vector.bytes);
-    await expectCheck(() => readCheckpointFile(path, { requireChecksum: false }), vector.check);
+    await expectCheck(() => readBytes(vector.bytes, { requireChecksum: false }), vector.check);
   });
 });
 
 describe('independent safetensors reader', () => {
   it('reads our files: offsets, dtypes, padding, data', async () => {
     const tensors = sampleTensors();
-    const ref = referenceRead(await written(tensors, SAMPLE_METADATA));
+    const ref = referenceRead(await writtenBytes(tensors, SAMPLE_METADATA));
     expect(ref.metadata).toMatchObject({ ...SAMPLE_METADATA, format: 'cairn.ckpt', format_version: '1' });
     for (const t of tensors) {
       const got = ref.tensors.find((r) => r.name === t.name);
@@ -150,7 +130,7 @@ describe('independent safetensors reader', () => {
   it("lays tensors out like the reference writer: upstream's dtype order descending, then name by code point", async () => {
     const names = ['b', 'a', 'B', 'é', '\u{1F600}', '\uFF21', 'a.b', 'a0'];
     const tensors = SAFETENSORS_DTYPES.flatMap((dtype, i) => names.map((name, j) => record(`${name}_${dtype}`, dtype, [1 + ((i + j) % 3)], i * 10 + j)));
-    const ref = referenceRead(await written(tensors));
+    const ref = referenceRead(await writtenBytes(tensors));
     const rank = (dtype: string): number => UPSTREAM_DTYPE_DECLARATION_ORDER.indexOf(dtype);
     const expected = [...tensors].sort((x, y) => rank(y.dtype) - rank(x.dtype) || byCodePoint(x.name, y.name)).map((t) => t.name);
     expect(ref.tensors.map((t) => t.name)).toEqual(expected);
@@ -162,7 +142,7 @@ describe('independent safetensors reader', () => {
   });
 
   it('the checksum is the CRC-32 of the whole file with its 8 digits read as "0"', async () => {
-    const file = await written(sampleTensors(), SAMPLE_METADATA);
+    const file = await writtenBytes(sampleTensors(), SAMPLE_METADATA);
     const text = Buffer.from(file).toString('latin1');
     const token = '"checksum":"crc32:';
     const at = text.indexOf(token);
@@ -176,7 +156,6 @@ describe('independent safetensors reader', () => {
   });
 
   it('a plain safetensors file is refused unless requireChecksum is false', async () => {
-    const path = await onDisk(WRITTEN[0]!.bytes);
-    await expect(readCheckpointFile(path)).rejects.toThrow(/requireChecksum/);
+    await expect(readBytes(WRITTEN[0]!.bytes)).rejects.toThrow(/requireChecksum/);
   });
 });

@@ -7,7 +7,6 @@ export { CheckpointError, type CheckpointCheck } from './errors.js';
 export { SAFETENSORS_DTYPES, compareForLayout, dtypeSize, isSafetensorsDtype, type SafetensorsDtype } from './dtypes.js';
 export { isBorrowedRecord, isLazyRecord, type BorrowedTensorRecord, type DecodedCheckpoint, type LazyTensorRecord, type ReadOptions, type TensorRecord, type TensorSource } from './types.js';
 export { FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_LENGTH } from './format.js';
-export { encodeCheckpoint, decodeCheckpoint } from './codec.js';
 export { writeCheckpointFile, type WriteResult } from './writer.js';
 export { readCheckpointFile, readCheckpointMetadata, streamCheckpointFile, type StreamedCheckpoint, type TensorSink } from './reader.js';
 export type { HeaderEntry } from './header.js';

@@ -1,4 +1,4 @@
-import { CHECKSUM_ALGORITHM, CHECKSUM_DIGITS, CHECKSUM_TOKEN, checksumWithZeroedDigits, digitsOffsetOfToken, findChecksumTokens, formatChecksum, isChecksumValue } from './checksum.js';
+import { CHECKSUM_ALGORITHM, CHECKSUM_DIGITS, CHECKSUM_TOKEN, digitsOffsetOfToken, findChecksumTokens, formatChecksum, isChecksumValue } from './checksum.js';
 import { CheckpointError } from './errors.js';
 import { CHECKSUM_KEY, FORMAT_KEY, FORMAT_NAME, FORMAT_VERSION, FORMAT_VERSION_KEY, LENGTH_PREFIX_BYTES as PREFIX_BYTES } from './format.js';
 import type { ParsedHeader } from './header.js';
@@ -62,11 +62,6 @@ function locateDigits(path: string, header: ParsedHeader, headerJson: Uint8Array
     throw new CheckpointError(path, 'checksum', 'checksum digits are not written literally in the header');
   }
   return digitsOffset;
-}
-
-/** Compares the stored checksum with the file's bytes. */
-export function verifyChecksum(path: string, file: Uint8Array, plan: ChecksumPlan): void {
-  verifyComputedChecksum(path, checksumWithZeroedDigits(file, plan.digitsOffset), plan);
 }
 
 /**
