@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetRandom, type StepOutput } from '@cairn/core';
 import { LambdaCallback, type LambdaHooks } from '../src/lambda-callback.js';
@@ -26,6 +27,30 @@ describe('LambdaCallback', () => {
     expect(seen).toEqual(['fitStart', 'batch 0', 'epochEnd 0', 'batch 0', 'epochEnd 1', 'fitEnd']);
     expect(losses).toHaveLength(10);
     expect(losses.every((l) => Number.isFinite(l))).toBe(true);
+  });
+
+  it('runs the test and predict hooks', async () => {
+    const seen: string[] = [];
+    const hooks: LambdaHooks = {
+      onTestStart: () => void seen.push('testStart'),
+      onTestBatchEnd: (_trainer, _module, _outputs, _batch, batchIdx) => void seen.push(`testBatch ${batchIdx}`),
+      onTestEnd: (trainer) => void seen.push(`testEnd ${trainer.stage}`),
+      onPredictBatchEnd: (_trainer, _module, outputs, _batch, batchIdx) => void seen.push(`predictBatch ${batchIdx} ${(outputs as tf.Tensor).shape[0]}`),
+      onPredictEnd: () => void seen.push('predictEnd'),
+    };
+    class WithSteps extends TinyRegressor {
+      override testStep([x, y]: tf.Tensor[]): void {
+        this.log('test_loss', tf.losses.meanSquaredError(y!, this.net.predict(x!) as tf.Tensor));
+      }
+      override forward([x]: tf.Tensor[]): tf.Tensor {
+        return this.net.predict(x!) as tf.Tensor;
+      }
+    }
+    const { val } = loaders();
+    const trainer = testTrainer({ callbacks: [new LambdaCallback(hooks)] });
+    await trainer.test(new WithSteps(), val);
+    tf.dispose((await trainer.predict(new WithSteps(), val)) as tf.Tensor[]);
+    expect(seen).toEqual(['testStart', 'testBatch 0', 'testBatch 1', 'testEnd test', 'predictBatch 0 8', 'predictBatch 1 8', 'predictEnd']);
   });
 
   it('refuses a misspelt hook or a non-function', () => {

@@ -1,4 +1,4 @@
-export { Trainer, type FitOptions } from './trainer/trainer.js';
+export { Trainer, type FitOptions, type EvaluateOptions } from './trainer/trainer.js';
 export type { TrainerOptions, ResolvedTrainerOptions, BatchLimit } from './trainer/options.js';
 export type { FitResult, StopReason, CheckpointReport } from './trainer/fit-result.js';
 export { LightningModule, type TrainingStepOutput } from './module/lightning-module.js';

@@ -47,6 +47,19 @@ export abstract class Callback {
   onValidationEpochEnd(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
   onValidationBatchStart(_trainer: Trainer, _module: LightningModule, _batch: unknown, _batchIdx: number): void | Promise<void> {}
   onValidationBatchEnd(_trainer: Trainer, _module: LightningModule, _outputs: StepOutput, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onTestStart(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onTestEnd(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onTestEpochStart(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onTestEpochEnd(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onTestBatchStart(_trainer: Trainer, _module: LightningModule, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onTestBatchEnd(_trainer: Trainer, _module: LightningModule, _outputs: StepOutput, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onPredictStart(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onPredictEnd(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onPredictEpochStart(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onPredictEpochEnd(_trainer: Trainer, _module: LightningModule): void | Promise<void> {}
+  onPredictBatchStart(_trainer: Trainer, _module: LightningModule, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  /** `outputs` is what predictStep returned for this batch (tensors still alive). */
+  onPredictBatchEnd(_trainer: Trainer, _module: LightningModule, _outputs: unknown, _batch: unknown, _batchIdx: number): void | Promise<void> {}
   onException(_trainer: Trainer, _module: LightningModule, _error: unknown): void | Promise<void> {}
   onSaveCheckpoint(_trainer: Trainer, _module: LightningModule, _checkpoint: CheckpointState): void | Promise<void> {}
   onLoadCheckpoint(_trainer: Trainer, _module: LightningModule, _checkpoint: CheckpointState): void | Promise<void> {}

@@ -3,7 +3,8 @@ import type { LightningModule } from '../module/lightning-module.js';
 import type { Trainer } from '../trainer/trainer.js';
 import type { CheckpointState } from '../checkpoint/checkpoint-state.js';
 
-export type Stage = 'fit' | 'validate';
+/** What a trainer call is doing: fit, validate, test or predict (the argument of setup/teardown). */
+export type Stage = 'fit' | 'validate' | 'test' | 'predict';
 
 /**
  * Every lifecycle hook, with its arguments after (trainer, module). Callbacks, the
@@ -29,6 +30,18 @@ export interface HookArgs {
   onValidationEpochEnd: [];
   onValidationBatchStart: [batch: unknown, batchIdx: number];
   onValidationBatchEnd: [outputs: StepOutput, batch: unknown, batchIdx: number];
+  onTestStart: [];
+  onTestEnd: [];
+  onTestEpochStart: [];
+  onTestEpochEnd: [];
+  onTestBatchStart: [batch: unknown, batchIdx: number];
+  onTestBatchEnd: [outputs: StepOutput, batch: unknown, batchIdx: number];
+  onPredictStart: [];
+  onPredictEnd: [];
+  onPredictEpochStart: [];
+  onPredictEpochEnd: [];
+  onPredictBatchStart: [batch: unknown, batchIdx: number];
+  onPredictBatchEnd: [outputs: unknown, batch: unknown, batchIdx: number];
   onException: [error: unknown];
   onSaveCheckpoint: [checkpoint: CheckpointState];
   onLoadCheckpoint: [checkpoint: CheckpointState];

@@ -11,6 +11,7 @@ import type { CheckpointState } from './checkpoint-state.js';
 import { cleanupTempFiles, writeCheckpointFile } from './file/index.js';
 import { loadCheckpoint, loadLast } from './find-last.js';
 import { restoreState } from './restore.js';
+import { loadWeights } from '../module/load-weights.js';
 import { encodeState } from './state-codec.js';
 import { describeValue } from '../options/describe-kind.js';
 
@@ -208,6 +209,29 @@ export class CheckpointIO {
     return path;
   }
 
+  /**
+   * Loads the weights of `ckptPath` ('last', 'best' or a file) into `module` for validate, test or
+   * predict (no optimizer, loop or callback state: nothing trains). Returns the file.
+   */
+  async loadWeights(ckptPath: string, module: LightningModule): Promise<string> {
+    let path: string;
+    if (ckptPath === 'last') {
+      const found = await loadLast(this.checkpointDirs(), this.warn);
+      if (found === undefined) throw new Error(`ckptPath 'last': no valid checkpoint found in ${this.checkpointDirs().join(', ') || '(no checkpoint folder: add a ModelCheckpoint)'}`);
+      path = found.path;
+      disposeState(found.state);
+    } else {
+      path = ckptPath === 'best' ? await this.bestPath() : resolve(ckptPath);
+    }
+    const state = await loadCheckpoint(path, { optimizer: false });
+    try {
+      loadWeights(module, state.weights, path);
+    } finally {
+      disposeState(state);
+    }
+    return path;
+  }
+
   /** The first checkpoint callback's best path: in memory, else as recorded in the newest checkpoint. */
   private async bestPath(): Promise<string> {
     const callback = this.trainer.checkpointCallbacks[0];
@@ -215,8 +239,12 @@ export class CheckpointIO {
     if (callback.bestModelPath !== '') return callback.bestModelPath;
     const last = await loadLast(this.checkpointDirs(), this.warn);
     const recorded = last?.state.callbacks[callback.stateKey]?.bestModelPath;
-    if (last !== undefined) for (const t of [...last.state.weights.values(), ...(last.state.optimizer?.weights ?? [])]) t.dispose();
+    if (last !== undefined) disposeState(last.state);
     if (typeof recorded !== 'string' || recorded === '') throw new Error("ckptPath 'best': no best checkpoint is known yet (no monitored checkpoint was saved)");
     return resolve(dirname(last!.path), recorded);
   }
+}
+
+function disposeState(state: CheckpointState): void {
+  for (const t of [...state.weights.values(), ...(state.optimizer?.weights ?? [])]) if (!t.isDisposed) t.dispose();
 }

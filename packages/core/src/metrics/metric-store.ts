@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LogOptions, LogValue, Reduce } from './log-options.js';
 
-export type Stage = 'train' | 'validation';
+/** Which loop's epoch aggregates a logged value joins (not the trainer's Stage: sanity check and validation share one). */
+export type MetricPhase = 'train' | 'validation' | 'test';
 export type MetricMap = Record<string, number>;
 
 interface Accumulator {
@@ -66,7 +67,7 @@ export class MetricStore {
   private pending: Pending[] = [];
   /** Values published since loggers last took them. */
   private forLoggers: MetricMap = {};
-  private readonly epochs: Record<Stage, Map<string, Accumulator>> = { train: new Map(), validation: new Map() };
+  private readonly epochs: Record<MetricPhase, Map<string, Accumulator>> = { train: new Map(), validation: new Map(), test: new Map() };
 
   /**
    * Records a value. Tensors are kept and read after the step, so logging inside a gradient
@@ -98,7 +99,7 @@ export class MetricStore {
   }
 
   /** Starts a stage's epoch: forgets its previous aggregates. */
-  resetEpoch(stage: Stage): void {
+  resetEpoch(stage: MetricPhase): void {
     this.epochs[stage].clear();
   }
 
@@ -106,7 +107,7 @@ export class MetricStore {
    * Reads the values logged since the last flush and folds them into the step views and the
    * epoch aggregates of `stage`.
    */
-  async flush(stage: Stage): Promise<void> {
+  async flush(stage: MetricPhase): Promise<void> {
     const pending = this.pending;
     this.pending = [];
     const forLogger = this.forLoggers;
@@ -133,7 +134,7 @@ export class MetricStore {
   }
 
   /** Ends a stage's epoch: publishes the epoch aggregates (values logged since are a new epoch). */
-  async endEpoch(stage: Stage): Promise<void> {
+  async endEpoch(stage: MetricPhase): Promise<void> {
     await this.flush(stage);
     const forLogger = this.forLoggers;
     for (const [name, acc] of this.epochs[stage]) {
@@ -161,6 +162,7 @@ export class MetricStore {
     }
     this.resetEpoch('train');
     this.resetEpoch('validation');
+    this.resetEpoch('test');
     this.forLoggers = {};
   }
 

@@ -51,6 +51,24 @@ export abstract class LightningModule<B = unknown> {
   /** Optional; log validation metrics from here. */
   validationStep?(batch: B, batchIdx: number): void | tf.Tensor | Record<string, tf.Tensor>;
 
+  /** Optional; log test metrics from here (`trainer.test`). */
+  testStep?(batch: B, batchIdx: number): void | tf.Tensor | Record<string, tf.Tensor>;
+
+  /**
+   * The model applied to an input; the default predictStep calls it with the whole batch.
+   * Optional: a module that only trains need not define it.
+   */
+  forward?(input: B): tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
+
+  /**
+   * What `trainer.predict` collects for one batch (tensors, which the caller then owns). Default:
+   * `forward(batch)`, as in Lightning.
+   */
+  predictStep(batch: B, _batchIdx: number): unknown {
+    if (this.forward === undefined) throw new Error(`${this.constructor.name}: trainer.predict needs predictStep(batch, batchIdx) or forward(batch); define one of them`);
+    return this.forward(batch);
+  }
+
   get currentEpoch(): number {
     return this.trainer?.currentEpoch ?? 0;
   }
@@ -109,6 +127,18 @@ export abstract class LightningModule<B = unknown> {
   onValidationEpochEnd(): void | Promise<void> {}
   onValidationBatchStart(_batch: unknown, _batchIdx: number): void | Promise<void> {}
   onValidationBatchEnd(_outputs: StepOutput, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onTestStart(): void | Promise<void> {}
+  onTestEnd(): void | Promise<void> {}
+  onTestEpochStart(): void | Promise<void> {}
+  onTestEpochEnd(): void | Promise<void> {}
+  onTestBatchStart(_batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onTestBatchEnd(_outputs: StepOutput, _batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onPredictStart(): void | Promise<void> {}
+  onPredictEnd(): void | Promise<void> {}
+  onPredictEpochStart(): void | Promise<void> {}
+  onPredictEpochEnd(): void | Promise<void> {}
+  onPredictBatchStart(_batch: unknown, _batchIdx: number): void | Promise<void> {}
+  onPredictBatchEnd(_outputs: unknown, _batch: unknown, _batchIdx: number): void | Promise<void> {}
   onException(_error: unknown): void | Promise<void> {}
   /** Add anything JSON-serialisable to `checkpoint.extra`; it comes back in `onLoadCheckpoint`. */
   onSaveCheckpoint(_checkpoint: CheckpointState): void | Promise<void> {}

@@ -19,6 +19,10 @@ export interface TrainerOptions {
   limitTrainBatches?: number;
   /** Validation batches per run: a fraction (0..1] or a count (>= 2, as limitTrainBatches). 0 disables validation. Default 1.0. */
   limitValBatches?: number;
+  /** Test batches per `test` call: a fraction (0..1] or a count (>= 2). Default 1.0. */
+  limitTestBatches?: number;
+  /** Predict batches per `predict` call: a fraction (0..1] or a count (>= 2). Default 1.0. */
+  limitPredictBatches?: number;
   /** Validate every N epochs; null with an integer valCheckInterval counts batches across epochs. Default 1. */
   checkValEveryNEpoch?: number | null;
   /** Validate every fraction (0..1] of an epoch, or every N (>= 2) training batches. Default 1.0. */
@@ -64,6 +68,8 @@ export interface ResolvedTrainerOptions {
   minEpochs: number;
   limitTrainBatches: BatchLimit;
   limitValBatches: BatchLimit;
+  limitTestBatches: BatchLimit;
+  limitPredictBatches: BatchLimit;
   checkValEveryNEpoch: number | null;
   valCheckInterval: BatchLimit;
   numSanityValSteps: number;
@@ -83,7 +89,7 @@ function fail(option: string, expected: string, got: unknown): never {
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TrainerOptions>([
-  'maxEpochs', 'maxSteps', 'minEpochs', 'limitTrainBatches', 'limitValBatches', 'checkValEveryNEpoch', 'valCheckInterval',
+  'maxEpochs', 'maxSteps', 'minEpochs', 'limitTrainBatches', 'limitValBatches', 'limitTestBatches', 'limitPredictBatches', 'checkValEveryNEpoch', 'valCheckInterval',
   'numSanityValSteps', 'logEveryNSteps', 'enableCheckpointing', 'enableProgressBar', 'defaultRootDir', 'accelerator', 'webgpu', 'deterministic', 'seed',
   'fastDevRun', 'callbacks', 'logger', 'log',
 ]);
@@ -120,6 +126,8 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
 
   const limitTrainBatches = toLimit('limitTrainBatches', o.limitTrainBatches ?? 1.0);
   const limitValBatches = toLimit('limitValBatches', o.limitValBatches ?? 1.0);
+  const limitTestBatches = toLimit('limitTestBatches', o.limitTestBatches ?? 1.0);
+  const limitPredictBatches = toLimit('limitPredictBatches', o.limitPredictBatches ?? 1.0);
 
   const valCheckInterval = o.valCheckInterval ?? 1.0;
   const isFraction = typeof valCheckInterval === 'number' && valCheckInterval > 0 && valCheckInterval <= 1;
@@ -159,6 +167,8 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
     minEpochs,
     limitTrainBatches,
     limitValBatches,
+    limitTestBatches,
+    limitPredictBatches,
     checkValEveryNEpoch,
     valCheckInterval: isFraction ? { fraction: valCheckInterval } : { count: valCheckInterval },
     numSanityValSteps,
@@ -179,6 +189,8 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
       maxSteps: fastDevRun,
       limitTrainBatches: { count: fastDevRun },
       limitValBatches: { count: fastDevRun },
+      limitTestBatches: { count: fastDevRun },
+      limitPredictBatches: { count: fastDevRun },
       numSanityValSteps: 0,
       valCheckInterval: { fraction: 1 },
       checkValEveryNEpoch: 1,

@@ -24,9 +24,21 @@ import { limitBatches, resolveTrainerOptions, type ResolvedTrainerOptions, type 
 import { resolveOptimizers } from './resolve-optimizers.js';
 import { runOptimizerStep } from './training-step.js';
 import { validationDueAfterStep } from './validation-schedule.js';
+import { batchSizeOf } from './batch-size.js';
+import { runEvaluation, type EvaluationContext, type EvaluationResult } from './evaluation-loop.js';
 
 export interface FitOptions {
   /** Resume from a checkpoint file, `'last'` (newest valid one) or `'best'` (the ModelCheckpoint's best). */
+  ckptPath?: string;
+}
+
+/** Options of validate, test and predict. */
+export interface EvaluateOptions {
+  /**
+   * Evaluate the weights of a checkpoint file, `'last'` (newest valid one in the checkpoint
+   * folders) or `'best'` (the ModelCheckpoint's best, e.g. after a fit). Default: the module's
+   * current weights.
+   */
   ckptPath?: string;
 }
 
@@ -134,6 +146,8 @@ export class Trainer {
 
   /** Called by `LightningModule.log`. */
   recordLog(name: string, value: LogValue, options: LogOptions): void {
+    // As in Lightning: predictions are returned, not logged.
+    if (this.stage === 'predict') throw new Error(`log('${name}'): log() is not available in predict; return the values from predictStep instead`);
     this.metrics.log(name, value, options, this.stepContext, options.batchSize ?? this.currentBatchSize);
   }
 
@@ -252,18 +266,37 @@ export class Trainer {
     }
   }
 
-  /** Runs one validation pass alone and returns the validation metrics. */
-  async validate<B>(module: LightningModule<B>, data: BatchSource<B>): Promise<MetricMap> {
+  /** Runs one validation pass alone and resolves with the validation metrics. */
+  async validate<B>(module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions = {}): Promise<MetricMap> {
+    return (await this.evaluate('validate', module, data, options)).metrics;
+  }
+
+  /** Runs testStep over `data` (Keras's evaluate) and resolves with the epoch test metrics. */
+  async test<B>(module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions = {}): Promise<MetricMap> {
+    return (await this.evaluate('test', module, data, options)).metrics;
+  }
+
+  /** Runs predictStep (default: forward) over `data`; resolves with each batch's output, in order. The caller owns the tensors. */
+  async predict<B, P = unknown>(module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions = {}): Promise<P[]> {
+    return (await this.evaluate('predict', module, data, options)).predictions as P[];
+  }
+
+  private async evaluate<B>(stage: 'validate' | 'test' | 'predict', module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions): Promise<EvaluationResult> {
+    checkEvaluateArguments(stage, module, options);
     const m = module as LightningModule;
-    const val = toEpochSource(data, 'validate: data');
-    this.begin(m, 'validate');
+    const source = toEpochSource(data, `${stage}: data`);
+    this.begin(m, stage);
     try {
       this.backend = await selectBackend(this.options.accelerator, { log: this.print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
-      await this.dispatcher.call('setup', m, 'validate');
-      this.numValBatches = val.length === undefined ? Infinity : limitBatches(val.length, this.options.limitValBatches);
-      return await this.runValidation(m, val, this.numValBatches);
+      await this.dispatcher.call('setup', m, stage);
+      if (options.ckptPath !== undefined) this.ckptPath = await this.checkpoints.loadWeights(options.ckptPath, m);
+      const limit = stage === 'validate' ? this.options.limitValBatches : stage === 'test' ? this.options.limitTestBatches : this.options.limitPredictBatches;
+      const numBatches = source.length === undefined ? Infinity : limitBatches(source.length, limit);
+      if (stage === 'validate') this.numValBatches = numBatches;
+      const kind = stage === 'validate' ? 'validation' : stage;
+      return await runEvaluation(kind, this.evaluationContext, m, source, numBatches, this.progress.epoch);
     } finally {
-      await this.dispatcher.call('teardown', m, 'validate');
+      await this.dispatcher.call('teardown', m, stage);
       this.end();
     }
   }
@@ -290,9 +323,11 @@ export class Trainer {
     this.module = module;
     module.trainer = this;
     this.shouldStop = false;
-    this.progress = { epoch: 0, globalStep: 0, batchesDone: 0 };
     this.ckptPath = undefined;
     this.metrics.clear();
+    // validate/test/predict after a fit keep its position and its list of written files.
+    if (stage !== 'fit') return;
+    this.progress = { epoch: 0, globalStep: 0, batchesDone: 0 };
     this.checkpoints.reset(trainLoader);
   }
 
@@ -306,6 +341,7 @@ export class Trainer {
   private async publishHookLogs(hook: HookName): Promise<void> {
     if (hook === 'onTrainEpochEnd') await this.metrics.endEpoch('train');
     else if (hook === 'onValidationEpochEnd') await this.metrics.endEpoch('validation');
+    else if (hook === 'onTestEpochEnd') await this.metrics.endEpoch('test');
   }
 
   private async runTrainingBatch<B>(m: LightningModule, batch: B, batchIdx: number, ownsBatch: boolean): Promise<void> {
@@ -341,30 +377,18 @@ export class Trainer {
   }
 
   private async runValidation<B>(m: LightningModule, val: EpochSource<B>, numBatches: number): Promise<MetricMap> {
-    await this.dispatcher.call('onValidationStart', m);
-    this.metrics.resetEpoch('validation');
-    await this.dispatcher.call('onValidationEpochStart', m);
-    let batchIdx = 0;
-    if (numBatches > 0) {
-      for await (const batch of val.batches(this.progress.epoch, 0)) {
-        try {
-          await this.dispatcher.call('onValidationBatchStart', m, batch, batchIdx);
-          this.currentBatchSize = batchSizeOf(batch);
-          const idx = batchIdx;
-          tf.dispose(tf.tidy(() => (m.validationStep?.(batch, idx) ?? []) as tf.TensorContainer));
-          await this.metrics.flush('validation');
-          await this.dispatcher.call('onValidationBatchEnd', m, {}, batch, batchIdx);
-        } finally {
-          if (val.ownsBatches) tf.dispose(batch as tf.TensorContainer);
-        }
-        if (++batchIdx >= numBatches) break;
-      }
-    }
-    await this.dispatcher.call('onValidationEpochEnd', m);
-    const epochMetrics = this.metrics.takeForLoggers();
-    if (!this.sanityChecking) await this.sendToLoggers(epochMetrics);
-    await this.dispatcher.call('onValidationEnd', m);
-    return epochMetrics;
+    return (await runEvaluation('validation', this.evaluationContext, m, val, numBatches, this.progress.epoch)).metrics;
+  }
+
+  /** What the evaluation loop uses of the trainer. */
+  private get evaluationContext(): EvaluationContext {
+    return {
+      dispatcher: this.dispatcher,
+      metrics: this.metrics,
+      setBatchSize: (size) => (this.currentBatchSize = size),
+      // Sanity-check metrics are not results: loggers never see them.
+      publish: (metrics) => (this.sanityChecking ? Promise.resolve() : this.sendToLoggers(metrics)),
+    };
   }
 
   private isValidationDue<B>(val: EpochSource<B> | undefined): boolean {
@@ -437,21 +461,23 @@ export class Trainer {
   }
 }
 
-/** Weight of a batch in epoch means: the first dimension of its first tensor. */
-function batchSizeOf(batch: unknown): number | undefined {
-  if (batch instanceof tf.Tensor) return batch.rank > 0 ? batch.shape[0] : undefined;
-  if (Array.isArray(batch)) {
-    for (const item of batch) {
-      const size = batchSizeOf(item);
-      if (size !== undefined) return size;
-    }
-    return undefined;
+const FIT_OPTIONS: OptionKeys<FitOptions> = { ckptPath: true };
+const EVALUATE_OPTIONS: OptionKeys<EvaluateOptions> = { ckptPath: true };
+
+function checkEvaluateArguments(stage: string, module: unknown, options: unknown): void {
+  if (!(module instanceof LightningModuleClass)) throw new Error(`${stage}: module must be a LightningModule instance, ${gotWrongKind(module)}`);
+  if (typeof options !== 'object' || options === null || whereItBelongs(options) !== undefined) {
+    throw new Error(`${stage}: options must be an object such as { ckptPath: 'best' }, ${gotWrongKind(options)}`);
   }
-  if (typeof batch === 'object' && batch !== null) return batchSizeOf(Object.values(batch));
-  return undefined;
+  rejectUnknownOptions(stage, options as EvaluateOptions, EVALUATE_OPTIONS);
+  checkCkptPath(stage, (options as EvaluateOptions).ckptPath);
 }
 
-const FIT_OPTIONS: OptionKeys<FitOptions> = { ckptPath: true };
+function checkCkptPath(stage: string, ckptPath: unknown): void {
+  if (ckptPath !== undefined && (typeof ckptPath !== 'string' || ckptPath.length === 0 || ckptPath.includes('\0'))) {
+    throw new Error(`${stage}: ckptPath must be a checkpoint file path, 'last' or 'best', got ${typeof ckptPath === 'string' ? JSON.stringify(ckptPath) : describeKind(ckptPath)}`);
+  }
+}
 
 function checkFitArguments(module: unknown, options: unknown): void {
   if (!(module instanceof LightningModuleClass)) throw new Error(`fit: module must be a LightningModule instance, ${gotWrongKind(module)}`);
@@ -460,8 +486,5 @@ function checkFitArguments(module: unknown, options: unknown): void {
     throw new Error(`fit: options must be an object such as { ckptPath: 'last' }, ${gotWrongKind(options)}`);
   }
   rejectUnknownOptions('fit', options as FitOptions, FIT_OPTIONS);
-  const { ckptPath } = options as FitOptions;
-  if (ckptPath !== undefined && (typeof ckptPath !== 'string' || ckptPath.length === 0 || ckptPath.includes('\0'))) {
-    throw new Error(`fit: ckptPath must be a checkpoint file path, 'last' or 'best', got ${typeof ckptPath === 'string' ? JSON.stringify(ckptPath) : describeKind(ckptPath)}`);
-  }
+  checkCkptPath('fit', (options as FitOptions).ckptPath);
 }

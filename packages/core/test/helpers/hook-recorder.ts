@@ -5,7 +5,8 @@ export const HOOKS: HookName[] = [
   'setup', 'teardown', 'onFitStart', 'onFitEnd', 'onSanityCheckStart', 'onSanityCheckEnd', 'onTrainStart', 'onTrainEnd',
   'onTrainEpochStart', 'onTrainEpochEnd', 'onTrainBatchStart', 'onTrainBatchEnd', 'onBeforeOptimizerStep',
   'onValidationStart', 'onValidationEnd', 'onValidationEpochStart', 'onValidationEpochEnd', 'onValidationBatchStart',
-  'onValidationBatchEnd', 'onException', 'onSaveCheckpoint', 'onLoadCheckpoint',
+  'onValidationBatchEnd', 'onTestStart', 'onTestEnd', 'onTestEpochStart', 'onTestEpochEnd', 'onTestBatchStart', 'onTestBatchEnd',
+  'onPredictStart', 'onPredictEnd', 'onPredictEpochStart', 'onPredictEpochEnd', 'onPredictBatchStart', 'onPredictBatchEnd', 'onException', 'onSaveCheckpoint', 'onLoadCheckpoint',
 ];
 
 /** A callback that records the name of every hook called on it, in order. */
