@@ -23,9 +23,10 @@ export { describeMetadata, weightsOnlyMetadata, STATE_METADATA_KEYS, WEIGHT_PREF
 export { decodeJson, encodeJson } from './checkpoint/json-codec.js';
 export { readValues, writeValues, isFloatDtype, hasNumericValues, dtypeSize, type SafetensorsDtype, type TensorRecord, type DecodedCheckpoint } from './checkpoint/file/index.js';
 export { findCheckpointFiles } from './checkpoint/file/scan.js';
+export { registerRemoteStorage, isRemoteUrl, type RemoteStorage, type RemoteStorageFactory, type RemoteObjectInfo } from './checkpoint/store/remote-storage.js';
 export { CheckpointError, readCheckpointFile, readCheckpointMetadata, writeCheckpointFile, makeDurableDir, syncFolder, writeFileAtomically, writeTextFileAtomically } from './checkpoint/file/index.js';
 export { CAIRN_VERSION } from './version.js';
-export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';
+export { ModelCheckpoint, formatCheckpointName, type ModelCheckpointOptions, type RemoteCheckpointOptions, type FormatNameOptions } from './callbacks/model-checkpoint/index.js';
 export { StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau, LrSchedulerBase, ClosedFormLrScheduler, type StepLROptions, type ExponentialLROptions, type CosineAnnealingLROptions, type LambdaLROptions, type ReduceLROnPlateauOptions } from './optim/schedulers/index.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './callbacks/progress-bar/index.js';
 export { isImprovement, worstScore, type MonitorMode } from './monitor/mode.js';

@@ -14,6 +14,7 @@ import { restoreState } from './restore.js';
 import { loadWeights } from '../module/load-weights.js';
 import { encodeState } from './state-codec.js';
 import { describeValue } from '../options/describe-kind.js';
+import { isRemoteUrl } from './store/remote-storage.js';
 
 export interface SaveOptions {
   /** Weights and metadata only: enough for inference, not for resuming. Default false. */
@@ -77,10 +78,29 @@ export class CheckpointIO {
     return this.failure?.error;
   }
 
-  /** Folders where this run's checkpoints live: each checkpoint callback's dirpath. */
-  private checkpointDirs(): string[] {
-    const dirs = this.trainer.checkpointCallbacks.map((c) => c.dirpath).filter((d): d is string => typeof d === 'string' && d.length > 0);
+  /**
+   * Folders where this run's checkpoints are written: each checkpoint callback's dirpath, or for a
+   * remote one its staging folder. `forResume` leaves the staging folders out: a remote prefix's
+   * own files come from the bucket, not from a local copy that may never have been uploaded.
+   */
+  private checkpointDirs(forResume = false): string[] {
+    const callbacks = this.trainer.checkpointCallbacks.filter((c) => !forResume || c.stagingDir === undefined);
+    const dirs = callbacks.map((c) => c.stagingDir ?? c.dirpath).filter((d): d is string => typeof d === 'string' && d.length > 0);
     return [...new Set(dirs.map((d) => resolve(d)))];
+  }
+
+  /** A local copy of a remote checkpoint: `'last'` (the newest of every remote prefix) or a URL. */
+  private async pullRemote(ckptPath: string): Promise<string[]> {
+    const pulled: string[] = [];
+    for (const callback of this.trainer.checkpointCallbacks) {
+      const local = await callback.resolveResumePath?.(ckptPath);
+      if (local !== undefined) pulled.push(local);
+      if (local !== undefined && ckptPath !== 'last') break;
+    }
+    if (pulled.length === 0 && isRemoteUrl(ckptPath)) {
+      throw new Error(`ckptPath ${ckptPath}: no ModelCheckpoint writes below this URL; give the callback this prefix as its dirpath to resume from it`);
+    }
+    return pulled;
   }
 
   request(path: string, options: SaveOptions): Promise<string> {
@@ -191,11 +211,14 @@ export class CheckpointIO {
     let path: string;
     let state: CheckpointState;
     if (ckptPath === 'last') {
-      const found = await loadLast(this.checkpointDirs(), this.warn);
-      if (found === undefined) throw new Error(`ckptPath 'last': no valid checkpoint found in ${this.checkpointDirs().join(', ') || '(no checkpoint folder: add a ModelCheckpoint)'}`);
+      const found = await loadLast(this.checkpointDirs(true), this.warn, await this.pullRemote('last'));
+      if (found === undefined) throw new Error(`ckptPath 'last': no valid checkpoint found in ${this.resumeWhere() || '(no checkpoint folder: add a ModelCheckpoint)'}`);
       ({ path, state } = found);
     } else if (ckptPath === 'best') {
       path = await this.bestPath();
+      state = await loadCheckpoint(path);
+    } else if (isRemoteUrl(ckptPath)) {
+      path = (await this.pullRemote(ckptPath))[0]!;
       state = await loadCheckpoint(path);
     } else {
       path = resolve(ckptPath);
@@ -216,12 +239,12 @@ export class CheckpointIO {
   async loadWeights(ckptPath: string, module: LightningModule): Promise<string> {
     let path: string;
     if (ckptPath === 'last') {
-      const found = await loadLast(this.checkpointDirs(), this.warn);
-      if (found === undefined) throw new Error(`ckptPath 'last': no valid checkpoint found in ${this.checkpointDirs().join(', ') || '(no checkpoint folder: add a ModelCheckpoint)'}`);
+      const found = await loadLast(this.checkpointDirs(true), this.warn, await this.pullRemote('last'));
+      if (found === undefined) throw new Error(`ckptPath 'last': no valid checkpoint found in ${this.resumeWhere() || '(no checkpoint folder: add a ModelCheckpoint)'}`);
       path = found.path;
       disposeState(found.state);
     } else {
-      path = ckptPath === 'best' ? await this.bestPath() : resolve(ckptPath);
+      path = ckptPath === 'best' ? await this.bestPath() : isRemoteUrl(ckptPath) ? (await this.pullRemote(ckptPath))[0]! : resolve(ckptPath);
     }
     const state = await loadCheckpoint(path, { optimizer: false });
     try {
@@ -232,15 +255,22 @@ export class CheckpointIO {
     return path;
   }
 
+  /** Where 'last' looks, for its error message. */
+  private resumeWhere(): string {
+    const remote = this.trainer.checkpointCallbacks.filter((c) => c.stagingDir !== undefined).map((c) => c.dirpath!);
+    return [...this.checkpointDirs(true), ...remote].join(', ');
+  }
+
   /** The first checkpoint callback's best path: in memory, else as recorded in the newest checkpoint. */
   private async bestPath(): Promise<string> {
     const callback = this.trainer.checkpointCallbacks[0];
     if (callback === undefined) throw new Error("ckptPath 'best' needs a ModelCheckpoint callback");
-    if (callback.bestModelPath !== '') return callback.bestModelPath;
-    const last = await loadLast(this.checkpointDirs(), this.warn);
+    if (callback.bestModelPath !== '') return isRemoteUrl(callback.bestModelPath) ? (await this.pullRemote(callback.bestModelPath))[0]! : callback.bestModelPath;
+    const last = await loadLast(this.checkpointDirs(true), this.warn, await this.pullRemote('last'));
     const recorded = last?.state.callbacks[callback.stateKey]?.bestModelPath;
     if (last !== undefined) disposeState(last.state);
     if (typeof recorded !== 'string' || recorded === '') throw new Error("ckptPath 'best': no best checkpoint is known yet (no monitored checkpoint was saved)");
+    if (isRemoteUrl(recorded)) return (await this.pullRemote(recorded))[0]!;
     return resolve(dirname(last!.path), recorded);
   }
 }

@@ -8,7 +8,7 @@ import { tempNameFor } from './file/atomic-write.js';
 const LOCK_NAME = '.cairn.lock';
 
 /** What `.cairn.lock` holds: enough to tell its writer from any later process with the same pid. */
-interface LockOwner {
+export interface LockOwner {
   pid: number;
   host: string;
   token: string;
@@ -21,7 +21,15 @@ interface LockOwner {
 /** Tokens of the locks this process holds now, by lock path: a rival in this very process is alive. */
 const heldHere = new Map<string, Set<string>>();
 
-function me(token: string): LockOwner {
+/** Records that this process holds (or no longer holds) the lock at `path` (a file or a remote URL). */
+export function noteLockHeld(path: string, token: string, held: boolean): void {
+  const tokens = heldHere.get(path) ?? new Set<string>();
+  if (held) tokens.add(token);
+  else tokens.delete(token);
+  heldHere.set(path, tokens);
+}
+
+export function lockRecord(token: string): LockOwner {
   return { pid: process.pid, host: hostname(), token, since: new Date().toISOString(), bootId: currentBootId(), startTime: processStartTime(process.pid) };
 }
 
@@ -34,6 +42,11 @@ async function readOwner(path: string): Promise<LockOwner | 'gone' | undefined> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw error;
   }
+  return parseLockOwner(text);
+}
+
+/** The owner a lock's text names; undefined for text that is not a lock. */
+export function parseLockOwner(text: string): LockOwner | undefined {
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
     return typeof owner.pid === 'number' && typeof owner.token === 'string' ? (owner as LockOwner) : undefined;
@@ -46,7 +59,7 @@ async function readOwner(path: string): Promise<LockOwner | 'gone' | undefined> 
  * Why the lock's owner is provably gone, or undefined when it may be alive (then the folder is
  * in use). A lock from another machine is never judged: its processes cannot be seen from here.
  */
-function whyStale(owner: LockOwner | undefined, path: string): string | undefined {
+export function whyLockIsStale(owner: LockOwner | undefined, path: string): string | undefined {
   if (owner === undefined) return 'the lock file is unreadable';
   if (owner.host !== hostname()) return undefined;
   const bootId = currentBootId();
@@ -81,13 +94,13 @@ export class DirLock {
     // The lock is often the first thing in a new checkpoint folder: make the folder durable here.
     await makeDurableDir(dir);
     const path = join(dir, LOCK_NAME);
-    const mine = me(token);
+    const mine = lockRecord(token);
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await createWhole(path, JSON.stringify(mine))) return DirLock.held(path, token);
       const owner = await readOwner(path);
       if (owner === 'gone') continue;
       if (owner !== undefined && owner.token === token) return DirLock.held(path, token);
-      const stale = whyStale(owner, path);
+      const stale = whyLockIsStale(owner, path);
       if (stale === undefined) {
         const who = owner as LockOwner;
         throw new Error(
@@ -102,15 +115,13 @@ export class DirLock {
   }
 
   private static held(path: string, token: string): DirLock {
-    const tokens = heldHere.get(path) ?? new Set<string>();
-    tokens.add(token);
-    heldHere.set(path, tokens);
+    noteLockHeld(path, token, true);
     return new DirLock(path, token);
   }
 
   /** Releases the claim if it is still ours. */
   async release(): Promise<void> {
-    heldHere.get(this.path)?.delete(this.token);
+    noteLockHeld(this.path, this.token, false);
     const owner = await readOwner(this.path);
     if (typeof owner === 'object' && owner.token === this.token) await unlink(this.path).catch(() => undefined);
   }

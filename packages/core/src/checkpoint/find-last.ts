@@ -14,9 +14,9 @@ interface Candidate {
 }
 
 /** Every full (resumable) checkpoint below `dirs`, newest first: highest global step, then latest write. */
-async function candidates(dirs: readonly string[], warn: (line: string) => void): Promise<Candidate[]> {
+async function candidates(dirs: readonly string[], warn: (line: string) => void, extraFiles: readonly string[]): Promise<Candidate[]> {
   const found: Candidate[] = [];
-  const files = new Set<string>();
+  const files = new Set<string>(extraFiles);
   for (const dir of dirs) {
     for (const path of await findCheckpointFiles(dir)) files.add(path);
   }
@@ -33,14 +33,14 @@ async function candidates(dirs: readonly string[], warn: (line: string) => void)
 }
 
 /**
- * The newest valid full checkpoint in `dirs`, read and verified. A newest file that fails a check
+ * The newest valid full checkpoint in `dirs` (and `extraFiles`: remote ones downloaded), read and verified. A newest file that fails a check
  * of its bytes or of its content (CheckpointError: corrupt, or a state Cairn cannot decode) is
  * named in a warning and the next one is tried. Other errors (I/O such as EACCES or EIO) are
  * thrown: they are not about that file's content, and falling back would silently resume from
  * an older step.
  */
-export async function loadLast(dirs: readonly string[], warn: (line: string) => void): Promise<{ path: string; state: CheckpointState } | undefined> {
-  for (const { path } of await candidates(dirs, warn)) {
+export async function loadLast(dirs: readonly string[], warn: (line: string) => void, extraFiles: readonly string[] = []): Promise<{ path: string; state: CheckpointState } | undefined> {
+  for (const { path } of await candidates(dirs, warn, extraFiles)) {
     try {
       return { path, state: await loadCheckpoint(path) };
     } catch (error) {

@@ -11,6 +11,10 @@ export interface CheckpointReport {
   readonly bestKModels: Readonly<Record<string, number>>;
   readonly kBestYamlPath: string | undefined;
   readonly lastModelPath: string;
+  /** For a remote dirpath (a URL): the local folder files are written to before their upload. */
+  readonly stagingDir?: string | undefined;
+  /** For a remote dirpath: downloads what `ckptPath` ('last' or a URL below it) names; undefined when not its own. */
+  resolveResumePath?(ckptPath: string): Promise<string | undefined>;
 }
 
 /** Returned by `fit` and kept as `trainer.result`. */

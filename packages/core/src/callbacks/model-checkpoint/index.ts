@@ -1,5 +1,6 @@
 export { ModelCheckpoint } from './model-checkpoint.js';
 export type { ModelCheckpointOptions } from './options.js';
+export type { RemoteCheckpointOptions } from './remote-options.js';
 export {
   formatCheckpointName,
   CHECKPOINT_EQUALS_CHAR,

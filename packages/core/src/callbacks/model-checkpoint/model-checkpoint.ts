@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { Callback } from '../../callback/callback.js';
 import type { Stage } from '../../callback/hooks.js';
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
-import { findCheckpointFiles } from '../../checkpoint/file/index.js';
 import type { MetricMap } from '../../metrics/metric-store.js';
 import type { LightningModule } from '../../module/lightning-module.js';
 import type { MonitorMode } from '../../monitor/mode.js';
 import type { CheckpointReport } from '../../trainer/fit-result.js';
 import type { Trainer } from '../../trainer/trainer.js';
+import type { CheckpointStore } from '../../checkpoint/store/checkpoint-store.js';
+import { LocalFolderStore } from '../../checkpoint/store/local-store.js';
+import { openRemoteStorage, type RemoteStorage } from '../../checkpoint/store/remote-storage.js';
+import { RemoteCheckpointStore } from '../../checkpoint/store/remote-store.js';
+import { describeMetadata } from '../../checkpoint/state-codec.js';
 import * as names from './filename.js';
-import { linkAtomically, pathExists, removeFile } from './files.js';
 import { formatNumber } from './format-spec.js';
-import { K_BEST_YAML_NAME, writeKBestYaml } from './k-best-yaml.js';
+import { K_BEST_YAML_NAME, kBestYamlText, writeKBestYaml } from './k-best-yaml.js';
 import { MissingMonitorCheck, monitorCandidates } from './monitor-candidates.js';
-import { resolveCheckpointOptions, type ModelCheckpointOptions, type ResolvedCheckpointOptions } from './options.js';
+import { REMOTE_NAMING_ROOT, resolveCheckpointOptions, type ModelCheckpointOptions, type ResolvedCheckpointOptions } from './options.js';
 import { markCheckpoint, type FileRole } from './ownership.js';
 import { removeStrayFiles, retireResumedFile, type ResumedFile } from './resume-cleanup.js';
 import { loadStateDict, toStateDict } from './saved-state.js';
@@ -67,6 +70,10 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   private deferredStep = -1;
   private validationRan = false;
   private readonly missingMonitor: MissingMonitorCheck | undefined;
+  /** Where the files go: the folder, or the remote prefix with its staging folder (from setup on). */
+  private store: CheckpointStore | undefined;
+  /** For a URL dirpath, opened at construction so that an unknown scheme or bad storage option fails there. */
+  private readonly remoteStorage: RemoteStorage | undefined;
 
   constructor(options: ModelCheckpointOptions = {}) {
     super();
@@ -75,6 +82,12 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.topK = initialTopK(this.mode);
     this.writes = new CheckpointWrites(this.options.log);
     this.missingMonitor = this.monitor === undefined ? undefined : new MissingMonitorCheck(this.monitor, this.options.log);
+    this.remoteStorage = this.options.remote === undefined ? undefined : openRemoteStorage(this.dirpath!, this.options.remote.storage);
+  }
+
+  /** For a URL dirpath: the local folder files are written to before they are uploaded (set at setup). */
+  get stagingDir(): string | undefined {
+    return this.store instanceof RemoteCheckpointStore ? this.store.stagingDir : undefined;
   }
 
   get bestModelPath(): string {
@@ -108,11 +121,20 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   /** Lightning's `format_checkpoint_name`, with this callback's template, folder and autoInsertMetricName. */
   formatCheckpointName(metrics: Readonly<Record<string, number>>, options: { filename?: string; ver?: number; prefix?: string } = {}): string {
     const { filename = this.filename, ver, prefix } = options;
-    return names.formatPathInside(metrics, { filename, ver, prefix, autoInsertMetricName: this.options.autoInsertMetricName, dirpath: this.dirpath });
+    const autoInsertMetricName = this.options.autoInsertMetricName;
+    if (this.remoteStorage === undefined) return names.formatPathInside(metrics, { filename, ver, prefix, autoInsertMetricName, dirpath: this.dirpath });
+    // A URL: named inside a stand-in folder (same escape checks), then spelled under the prefix.
+    const local = names.formatPathInside(metrics, { filename, ver, prefix, autoInsertMetricName, dirpath: REMOTE_NAMING_ROOT });
+    return `${this.dirpath!}/${relative(REMOTE_NAMING_ROOT, local).split(sep).join('/')}`;
   }
 
   /** Writes bestKModels (path: score) as YAML, atomically; default `<dirpath>/best_k_models.yaml`. */
   async toYaml(path?: string): Promise<string> {
+    if (path === undefined && this.store !== undefined) {
+      const target = this.defaultYamlPath();
+      await this.store.writeText(target, kBestYamlText(this.topK.bestKModels));
+      return target;
+    }
     const target = resolve(path ?? this.defaultYamlPath());
     await writeKBestYaml(target, this.topK.bestKModels);
     return target;
@@ -134,6 +156,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   override async setup(trainer: Trainer, _module: LightningModule, stage: Stage): Promise<void> {
     if (stage !== 'fit') return;
     this.dirpath = this.options.dirpath ?? resolve(trainer.logDir, 'checkpoints');
+    this.store = this.openStore(trainer);
+    await this.store.claim(randomUUID(), this.options.log);
     this.run = randomUUID();
     this.restoredSameDir = false;
     this.resumedOwn = undefined;
@@ -142,7 +166,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.deferredStep = -1;
     this.validationRan = false;
     this.lastSaveTime = -Infinity;
-    if (this.saveTopK !== 0 && !trainer.options.fastDevRun && (await findCheckpointFiles(this.dirpath)).length > 0) {
+    if (this.saveTopK !== 0 && !trainer.options.fastDevRun && (await this.store.list()).length > 0) {
       this.options.log(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
     }
   }
@@ -150,15 +174,17 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   override async onTrainStart(trainer: Trainer): Promise<void> {
     this.lastTimeChecked = this.now();
     if (trainer.ckptPath === undefined || !this.restoredSameDir) return;
-    this.resumedOwn = await removeStrayFiles({ ...this.folder(), stateKey: this.stateKey, run: this.run }, trainer.ckptPath);
+    this.resumedOwn = await removeStrayFiles({ ...this.folder(), stateKey: this.stateKey, run: this.run }, this.resumedFrom(trainer)!);
     if (this.monitor !== undefined && this.saveTopK !== 0) this.kBestYamlPath = await this.toYaml();
   }
 
   override async onTrainEpochStart(): Promise<void> {
+    this.throwIfUploadFailed();
     await this.waitIfSync();
   }
 
   override async onTrainBatchStart(): Promise<void> {
+    this.throwIfUploadFailed();
     await this.waitIfSync();
   }
 
@@ -194,14 +220,45 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   }
 
   override async onFitEnd(): Promise<void> {
-    // Every write is durable by now (the trainer drained them): finish deletions and the YAML
+    // Every write is durable by now (the trainer drained them) and, for a remote dirpath, fit
+    // waits for the uploads (a failed one fails it); then deletions and the YAML are finished
     // so that fit() resolves with the folder in its final state.
+    await this.store?.committed();
     await this.writes.followUpsDone();
     const resumed = this.resumedOwn;
     this.resumedOwn = undefined;
     if (resumed !== undefined && this.dirpath !== undefined) await retireResumedFile(resumed, this.folder());
   }
 
+  override async teardown(_trainer: Trainer, _module: LightningModule, stage: Stage): Promise<void> {
+    if (stage !== 'fit') return;
+    // Uploads still running (a failing fit) finish or fail before the prefix is released.
+    await this.store?.committed().catch(() => undefined);
+    await this.store?.release();
+  }
+
+  /**
+   * For a URL dirpath, the local copy to resume from: `'last'` is the newest full checkpoint in
+   * the bucket, a URL below the prefix that file; both are downloaded into the staging folder
+   * (verified when loaded). Undefined when `ckptPath` is not this callback's to resolve.
+   */
+  async resolveResumePath(ckptPath: string): Promise<string | undefined> {
+    const store = this.store;
+    if (store === undefined || !store.isRemote) return undefined;
+    if (ckptPath !== 'last') return store.contains(ckptPath) ? store.fetch(ckptPath) : undefined;
+    let newest: { path: string; globalStep: number } | undefined;
+    for (const path of await store.list()) {
+      let info: { weightsOnly: boolean; globalStep: number };
+      try {
+        info = describeMetadata(path, await store.readMetadata(path));
+      } catch (error) {
+        this.options.log(`cairn: skipping unreadable checkpoint ${path} (${(error as Error).message})`);
+        continue;
+      }
+      if (!info.weightsOnly && (newest === undefined || info.globalStep > newest.globalStep)) newest = { path, globalStep: info.globalStep };
+    }
+    return newest === undefined ? undefined : store.fetch(newest.path);
+  }
   override async onException(trainer: Trainer, _module: LightningModule, error: unknown): Promise<void> {
     if (!this.options.saveOnException || this.skip(trainer) || this.tooSoon()) return;
     const candidates = monitorCandidates(trainer);
@@ -285,8 +342,8 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     const done = this.request(trainer, path, 'topk');
     const ranking = { ...this.topK.bestKModels };
     this.writes.afterDurable(done, async () => {
-      if (evicted !== undefined && this.shouldRemove(trainer, evicted, path)) await removeFile(evicted);
-      await writeKBestYaml(this.defaultYamlPath(), ranking);
+      if (evicted !== undefined && this.shouldRemove(trainer, evicted, path)) await this.store!.remove(evicted);
+      await this.store!.writeText(this.defaultYamlPath(), kBestYamlText(ranking));
       this.kBestYamlPath = this.defaultYamlPath();
     });
     return true;
@@ -298,7 +355,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     const path = await this.freePath(candidates, previous);
     this.topK.bestModelPath = path;
     const done = this.request(trainer, path, 'topk');
-    if (this.saveTopK === 1 && previous !== '' && this.shouldRemove(trainer, previous, path)) this.writes.afterDurable(done, () => removeFile(previous));
+    if (this.saveTopK === 1 && previous !== '' && this.shouldRemove(trainer, previous, path)) this.writes.afterDurable(done, () => this.store!.remove(previous));
     return true;
   }
 
@@ -315,18 +372,18 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     if (this.saveLast === 'link' && target !== undefined && target.path !== path && this.saveTopK !== 0) {
       // Linked only once the target is durable: the link never points at a missing file.
       done = target.done;
-      this.writes.afterDurable(done, () => linkAtomically(target.path, path));
+      this.writes.afterDurable(done, () => this.store!.link(target.path, path));
     } else {
       done = this.request(trainer, path, 'last');
     }
-    if (previous !== '' && this.shouldRemove(trainer, previous, path)) this.writes.afterDurable(done, () => removeFile(previous));
+    if (previous !== '' && this.shouldRemove(trainer, previous, path)) this.writes.afterDurable(done, () => this.store!.remove(previous));
     return true;
   }
 
   private request(trainer: Trainer, path: string, role: FileRole): Promise<string> {
     this.lastGlobalStepSaved = trainer.globalStep;
     this.savedThisFit = true;
-    return this.writes.request(trainer, path, role, this.options.saveWeightsOnly);
+    return this.writes.request(trainer, this.store!, path, role, this.options.saveWeightsOnly);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -339,7 +396,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
 
   /** On disk, or requested and still being written. */
   private async taken(path: string): Promise<boolean> {
-    return this.writes.isPending(path) || (await pathExists(path));
+    return this.writes.isPending(path) || (await this.store!.exists(path));
   }
 
   /**
@@ -347,20 +404,41 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
    * another run or a user's copy elsewhere stays).
    */
   private shouldRemove(trainer: Trainer, previous: string, current: string): boolean {
-    if (previous === current) return false;
-    if (trainer.ckptPath !== undefined && resolve(previous) === resolve(trainer.ckptPath)) return false;
-    return this.dirpath !== undefined && names.isInside(previous, this.dirpath);
+    if (previous === current || this.store === undefined) return false;
+    const resumedFrom = this.resumedFrom(trainer);
+    if (resumedFrom !== undefined && this.store.normalize(previous) === resumedFrom) return false;
+    return this.store.contains(previous);
+  }
+
+  /** The file the fit resumed from, in the store's spelling (the trainer holds its local copy's path). */
+  private resumedFrom(trainer: Trainer): string | undefined {
+    if (trainer.ckptPath === undefined) return undefined;
+    return this.store?.pathOfLocal(trainer.ckptPath) ?? resolve(trainer.ckptPath);
+  }
+
+  private openStore(trainer: Trainer): CheckpointStore {
+    const remote = this.options.remote;
+    if (remote === undefined || this.remoteStorage === undefined) return new LocalFolderStore(this.dirpath!);
+    const where = new URL(this.remoteStorage.url);
+    const stagingDir = resolve(remote.stagingDir ?? join(trainer.logDir, 'staging', where.host, ...where.pathname.split('/').filter(Boolean)));
+    return new RemoteCheckpointStore(this.remoteStorage, stagingDir, { keepLocal: remote.keepLocal, retry: remote.retry, log: this.options.log });
+  }
+
+  /** A failed upload stops training at the next batch: never train on as if the checkpoint were there. */
+  private throwIfUploadFailed(): void {
+    const failure = this.store?.failure;
+    if (failure !== undefined) throw failure;
   }
 
   /** What the restored state keeps, for the resume cleanup. */
-  private folder(): { dirpath: string; kept: string[]; saveTopK: number; log: (line: string) => void; warn: (line: string) => void } {
+  private folder(): { store: CheckpointStore; kept: string[]; saveTopK: number; log: (line: string) => void; warn: (line: string) => void } {
     const kept = [...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath];
-    return { dirpath: this.dirpath!, kept, saveTopK: this.saveTopK, log: (line) => this.log(line), warn: this.options.log };
+    return { store: this.store!, kept, saveTopK: this.saveTopK, log: (line) => this.log(line), warn: this.options.log };
   }
 
   private defaultYamlPath(): string {
     if (this.dirpath === undefined) throw new Error('ModelCheckpoint.toYaml: no dirpath yet (it is resolved when fit starts); pass a path');
-    return join(this.dirpath, K_BEST_YAML_NAME);
+    return this.remoteStorage === undefined ? join(this.dirpath, K_BEST_YAML_NAME) : `${this.dirpath}/${K_BEST_YAML_NAME}`;
   }
 
   /**

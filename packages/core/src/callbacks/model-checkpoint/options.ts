@@ -5,11 +5,18 @@ import { parseDuration, type Duration } from '../../options/duration.js';
 import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import { DEFAULT_FILENAME, FILE_EXTENSION, isInside, templateSkeleton } from './filename.js';
 import { describeValue } from '../../options/describe-kind.js';
+import { isRemoteUrl, normalizeRemoteUrl } from '../../checkpoint/store/remote-storage.js';
+import { resolveRemoteOptions, type RemoteCheckpointOptions, type ResolvedRemoteOptions } from './remote-options.js';
 
 /** Lightning 2.6's ModelCheckpoint options in camelCase, plus Cairn's minimumInterval and async. */
 export interface ModelCheckpointOptions {
-  /** Folder of the checkpoints; `~` is the home folder. Default (also for ''): `<trainer.logDir>/checkpoints`, resolved at setup. */
+  /**
+   * Folder of the checkpoints; `~` is the home folder. Default (also for ''): `<trainer.logDir>/checkpoints`,
+   * resolved at setup. A URL such as `'s3://bucket/prefix'` writes to object storage (see `remote`).
+   */
   dirpath?: string;
+  /** For a URL dirpath: staging folder, local copies, retries and the storage's own options. */
+  remote?: RemoteCheckpointOptions;
   /** Name template, e.g. `'{epoch}-{val_loss:.2f}'` (Python format specs). Default `'{epoch}-{step}'`. */
   filename?: string;
   /** Metric to rank checkpoints by. Unset: the newest checkpoint counts as best. */
@@ -48,6 +55,8 @@ export interface ModelCheckpointOptions {
 
 export interface ResolvedCheckpointOptions {
   dirpath: string | undefined;
+  /** Set when dirpath is a URL. */
+  remote: ResolvedRemoteOptions | undefined;
   filename: string | undefined;
   monitor: string | undefined;
   verbose: boolean;
@@ -70,6 +79,7 @@ export interface ResolvedCheckpointOptions {
 
 const KNOWN: OptionKeys<ModelCheckpointOptions> = {
   dirpath: true,
+  remote: true,
   filename: true,
   monitor: true,
   verbose: true,
@@ -88,6 +98,9 @@ const KNOWN: OptionKeys<ModelCheckpointOptions> = {
   async: true,
   log: true,
 };
+
+/** The folder names are formatted in for a URL dirpath: the same naming and escape checks as a local folder. */
+export const REMOTE_NAMING_ROOT = resolve('/cairn-remote-root');
 
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`ModelCheckpoint: ${message}`);
@@ -118,6 +131,7 @@ function checkTemplateInside(filename: string, dirpath: string): void {
  */
 function expandDirpath(dirpath: string | undefined): string | undefined {
   if (dirpath === undefined || dirpath === '') return undefined;
+  if (isRemoteUrl(dirpath)) return normalizeRemoteUrl(dirpath);
   if (dirpath === '~' || dirpath.startsWith('~/')) return resolve(homedir(), `.${dirpath.slice(1)}`);
   return resolve(dirpath);
 }
@@ -130,7 +144,9 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
   const dirpath = expandDirpath(options.dirpath);
   check(filename === undefined || typeof filename === 'string', `filename must be a string, got ${describeValue(filename)}`);
   check(filename === undefined || !filename.includes('\0'), `filename must not contain a NUL byte, got ${describeValue(filename)}`);
-  if (filename !== undefined && dirpath !== undefined) checkTemplateInside(filename, dirpath);
+  const remoteDir = dirpath !== undefined && isRemoteUrl(dirpath);
+  check(options.remote === undefined || remoteDir, `remote applies to a URL dirpath such as 's3://bucket/prefix', got dirpath ${describeValue(options.dirpath)}`);
+  if (filename !== undefined && dirpath !== undefined) checkTemplateInside(filename, remoteDir ? REMOTE_NAMING_ROOT : dirpath);
   check(monitor === undefined || (typeof monitor === 'string' && monitor.length > 0), `monitor must be a metric name, got ${describeValue(monitor)}`);
   check(saveLast === true || saveLast === false || saveLast === 'link', `saveLast must be true, false or 'link', got ${describeValue(saveLast)}`);
   check(mode === 'min' || mode === 'max', `mode can be 'min' or 'max' but got ${describeValue(mode)}`);
@@ -154,6 +170,7 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
 
   return {
     dirpath,
+    remote: remoteDir ? resolveRemoteOptions(options.remote) : undefined,
     filename,
     monitor,
     verbose: flag(options, 'verbose', false),

@@ -1,6 +1,7 @@
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
 import { decodeJson } from '../../checkpoint/json-codec.js';
-import { CheckpointError, findCheckpointFiles, readCheckpointMetadata } from '../../checkpoint/file/index.js';
+import { CheckpointError } from '../../checkpoint/file/index.js';
+import type { CheckpointStore } from '../../checkpoint/store/checkpoint-store.js';
 
 /** What a file was written for: ranked (top-k), the `last` copy, or the save after an error. */
 export type FileRole = 'topk' | 'last' | 'exception';
@@ -36,13 +37,13 @@ function ownRole(path: string, metadata: Record<string, string>, stateKey: strin
   return mark.files.find((file) => file.path === path)?.role;
 }
 
-/** Checkpoints below `dir` written by the callback with `stateKey` in run lineage `run`. */
-export async function findOwnFiles(dir: string, stateKey: string, run: string): Promise<{ path: string; role: FileRole }[]> {
+/** Checkpoints in `store` written by the callback with `stateKey` in run lineage `run`. */
+export async function findOwnFiles(store: CheckpointStore, stateKey: string, run: string): Promise<{ path: string; role: FileRole }[]> {
   const own: { path: string; role: FileRole }[] = [];
-  for (const path of await findCheckpointFiles(dir)) {
+  for (const path of await store.list()) {
     let metadata: Record<string, string>;
     try {
-      metadata = await readCheckpointMetadata(path);
+      metadata = await store.readMetadata(path);
     } catch (error) {
       // A corrupt or vanished file is not provably ours: leave it.
       if (error instanceof CheckpointError || (error as NodeJS.ErrnoException).code === 'ENOENT') continue;

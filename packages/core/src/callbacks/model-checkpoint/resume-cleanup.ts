@@ -1,11 +1,10 @@
-import { resolve } from 'node:path';
-import { removeFile } from './files.js';
-import { isInside } from './filename.js';
+import type { CheckpointStore } from '../../checkpoint/store/checkpoint-store.js';
 import { findOwnFiles, type FileRole } from './ownership.js';
 
 /** What the restored state keeps, and whose files may be touched. */
 export interface RestoredFolder {
-  dirpath: string;
+  /** The callback's folder or remote prefix. */
+  store: CheckpointStore;
   stateKey: string;
   /** Run lineage: only files signed with it are ever deleted. */
   run: string;
@@ -24,8 +23,8 @@ export interface ResumedFile {
   role: FileRole;
 }
 
-function keptSet(paths: readonly string[]): Set<string> {
-  return new Set(paths.filter((path) => path !== '').map((path) => resolve(path)));
+function keptSet(store: CheckpointStore, paths: readonly string[]): Set<string> {
+  return new Set(paths.filter((path) => path !== '').map((path) => store.normalize(path)));
 }
 
 /**
@@ -40,14 +39,15 @@ function keptSet(paths: readonly string[]): Set<string> {
  * this lineage's own ranked or last files (see retireResumedFile).
  */
 export async function removeStrayFiles(folder: RestoredFolder, resumedFrom: string): Promise<ResumedFile | undefined> {
-  const from = resolve(resumedFrom);
-  const keep = keptSet([...folder.kept, from]);
+  const { store } = folder;
+  const from = store.normalize(resumedFrom);
+  const keep = keptSet(store, [...folder.kept, from]);
   let resumed: ResumedFile | undefined;
-  for (const { path, role } of await findOwnFiles(folder.dirpath, folder.stateKey, folder.run)) {
+  for (const { path, role } of await findOwnFiles(store, folder.stateKey, folder.run)) {
     if (path === from && role !== 'exception') resumed = { path, role };
     const kept = keep.has(path) || role === 'exception' || (role === 'topk' && folder.saveTopK === -1);
-    if (kept || !isInside(path, folder.dirpath)) continue;
-    await removeFile(path);
+    if (kept || !store.contains(path)) continue;
+    await store.remove(path);
     folder.log(`ModelCheckpoint: removed ${path}, written by this run but absent from the ranking it resumed with`);
   }
   return resumed;
@@ -61,12 +61,13 @@ export async function removeStrayFiles(folder: RestoredFolder, resumedFrom: stri
  * have without the interruption: the folder ends with exactly the files of an uninterrupted run.
  */
 export async function retireResumedFile(resumed: ResumedFile, folder: Omit<RestoredFolder, 'stateKey' | 'run'>): Promise<void> {
-  if (!isInside(resumed.path, folder.dirpath)) return;
+  const { store } = folder;
+  if (!store.contains(resumed.path)) return;
   // saveTopK -1 keeps every ranked file.
   if (resumed.role === 'topk' && folder.saveTopK === -1) return;
-  if (keptSet(folder.kept).has(resumed.path)) return;
+  if (keptSet(store, folder.kept).has(resumed.path)) return;
   try {
-    await removeFile(resumed.path);
+    await store.remove(resumed.path);
     folder.log(`ModelCheckpoint: removed ${resumed.path}, the file this fit resumed from, ${resumed.role === 'last' ? 'replaced by a newer last file' : `no longer among the top ${folder.saveTopK}`}`);
   } catch (error) {
     folder.warn(`ModelCheckpoint: ${String(error)}`);

@@ -1,3 +1,4 @@
+import type { CheckpointStore } from '../../checkpoint/store/checkpoint-store.js';
 import type { FileRole } from './ownership.js';
 
 /** What the writes need from the trainer: its public saveCheckpoint. */
@@ -22,10 +23,16 @@ export class CheckpointWrites {
 
   constructor(private readonly log: (line: string) => void) {}
 
-  /** Asks the trainer for the file; resolves with its path once it is durable. */
-  request(saver: CheckpointSaver, path: string, role: FileRole, weightsOnly: boolean): Promise<string> {
+  /**
+   * Asks the trainer for the file (at the store's local path) and has the store commit it;
+   * resolves with its path once it is durable there (for a remote store: uploaded and verified).
+   */
+  request(saver: CheckpointSaver, store: CheckpointStore, path: string, role: FileRole, weightsOnly: boolean): Promise<string> {
     this.pending.set(path, role);
-    const done = saver.saveCheckpoint(path, { weightsOnly });
+    const written = saver.saveCheckpoint(store.localPath(path), { weightsOnly });
+    const done = store.isRemote ? written.then(() => store.commit(path)).then(() => path) : written;
+    // A failed upload is reported by the store at the next hook and by fit; nobody may crash on it meanwhile.
+    done.catch(() => undefined);
     this.newest = { path, done };
     this.latestWrite = done;
     const settled = (): void => {
