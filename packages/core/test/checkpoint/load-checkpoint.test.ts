@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../../src/checkpoint/find-last.js';
 import { decodeState } from '../../src/checkpoint/state-codec.js';
 import { buildTensor } from '../../src/checkpoint/tensor-builder.js';
 import { fromRecord } from '../../src/checkpoint/tensor-records.js';
-import { record, tempFolders } from '../checkpoint-file/helpers.js';
+import { record, tempFolders } from './file/helpers.js';
 
 // A pass-through spy: shows which records become tensors.
 vi.mock('../../src/checkpoint/tensor-builder.js', async (importOriginal) => {

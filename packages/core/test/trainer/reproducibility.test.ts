@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DataLoader, getLearningRate, ProgressBar, resetRandom, StepLR, TensorDataset, Trainer, type FitResult, type OptimizerConfig } from '../../src/index.js';
 import { epochCheckpointsWritten, TensorCountProbe } from '../helpers/tensor-count.js';
 import { loaders, quiet, regressionData, TinyRegressor, weightValues } from '../helpers/tiny-module.js';
-import { FakeStream } from '../progress-bar/fake-stream.js';
+import { FakeStream } from '../callbacks/progress-bar/fake-stream.js';
 
 function unseededLoaders(): { train: DataLoader<tf.Tensor[]>; val: DataLoader<tf.Tensor[]> } {
   const t = regressionData(32, 1);
