@@ -1,4 +1,6 @@
 import { crc32 } from 'node:zlib';
+import { CheckpointError } from './errors.js';
+import { CHECKSUM_KEY, FORMAT_KEY, FORMAT_NAME, FORMAT_VERSION, FORMAT_VERSION_KEY, LENGTH_PREFIX_BYTES as PREFIX_BYTES } from './format.js';
 
 /**
  * Whole-file CRC-32 (IEEE, as zlib/PNG/gzip), stored as `"checksum":"crc32:<8 lowercase hex>"`
@@ -7,6 +9,8 @@ import { crc32 } from 'node:zlib';
  * CRC runs at ~4.7 GB/s here against ~1.6 GB/s for SHA-256 (with SHA-NI; far less without), so
  * verification costs a fraction of the read itself. The goal is catching corruption (torn writes,
  * bit rot, truncation), not tampering: see docs/checkpoint-format.md for the measurements.
+ * This file also holds the reader's side: which files must be verified, where their digits are,
+ * and the comparison.
  */
 
 export const CHECKSUM_ALGORITHM = 'crc32';
@@ -68,4 +72,86 @@ export function checksumWithZeroedDigits(file: Uint8Array, digitsOffset: number)
 export function writeDigits(target: Uint8Array, digitsOffset: number, value: string): void {
   const digits = value.slice(CHECKSUM_ALGORITHM.length + 1);
   for (let i = 0; i < CHECKSUM_DIGITS; i++) target[digitsOffset + i] = digits.charCodeAt(i);
+}
+
+/** What remains to verify once the header is valid: the digits' place in the file and their value. */
+export interface ChecksumPlan {
+  /** Absolute offset in the file of the first of the 8 hex digits. */
+  digitsOffset: number;
+  expected: string;
+}
+
+/**
+ * What the checksum rules need from a validated header (a ParsedHeader has it; spelled out here so
+ * this file does not import the header parser, which imports it).
+ */
+interface HeaderFacts {
+  metadata: Readonly<Record<string, string>>;
+  /** Offset within the header JSON of the opening quote of each `__metadata__` string value. */
+  metadataValueOffsets: ReadonlyMap<string, number>;
+}
+
+const QUOTE = 0x22;
+// `"checksum":` - the part of the token before the value's opening quote.
+const KEY_PART_LENGTH = CHECKSUM_TOKEN.length - `"${CHECKSUM_ALGORITHM}:`.length;
+
+/**
+ * Decides whether the file must be verified and where its digits are. Rules:
+ *  - a file tagged `format: cairn.ckpt` must say `format_version: 1` and MUST carry a checksum;
+ *  - a file with a `checksum` that starts with `crc32:` is verified whatever its tag, so that one
+ *    flipped byte in the tag cannot switch verification off;
+ *  - a file with neither is a plain safetensors file: refused unless `requireChecksum` is false.
+ */
+export function planChecksum(path: string, header: HeaderFacts, headerJson: Uint8Array, requireChecksum: boolean): ChecksumPlan | null {
+  const { metadata } = header;
+  const isCairn = metadata[FORMAT_KEY] === FORMAT_NAME;
+  if (isCairn && metadata[FORMAT_VERSION_KEY] !== FORMAT_VERSION) {
+    throw new CheckpointError(
+      path,
+      'format',
+      `format_version is ${JSON.stringify(metadata[FORMAT_VERSION_KEY] ?? null)}; this reader understands version ${FORMAT_VERSION} only`,
+    );
+  }
+  const value = metadata[CHECKSUM_KEY];
+  const claimsChecksum = value !== undefined && value.startsWith(`${CHECKSUM_ALGORITHM}:`);
+  if (!isCairn && !claimsChecksum) {
+    if (!requireChecksum) return null;
+    throw new CheckpointError(path, 'checksum', 'file carries no Cairn checksum (a plain safetensors file can be read with { requireChecksum: false })');
+  }
+  if (value === undefined || !isChecksumValue(value)) {
+    throw new CheckpointError(path, 'checksum', `checksum ${JSON.stringify(value ?? null)} is not "${CHECKSUM_ALGORITHM}:" followed by ${CHECKSUM_DIGITS} lowercase hex digits`);
+  }
+  return { digitsOffset: PREFIX_BYTES + locateDigits(path, header, headerJson, value), expected: value };
+}
+
+/**
+ * Offset of the digits within the header JSON, found two ways that must agree: the structure
+ * (where the scan saw the value of `__metadata__.checksum` start) and the raw bytes (the only
+ * occurrence of the token). Any disagreement means we cannot be sure which 8 bytes the writer
+ * zeroed, so the file is refused rather than guessed at.
+ */
+function locateDigits(path: string, header: HeaderFacts, headerJson: Uint8Array, value: string): number {
+  const valueOffset = header.metadataValueOffsets.get(CHECKSUM_KEY);
+  const tokens = findChecksumTokens(headerJson);
+  if (valueOffset === undefined || tokens.length !== 1 || tokens[0] + KEY_PART_LENGTH !== valueOffset) {
+    throw new CheckpointError(path, 'checksum', `cannot locate the checksum digits unambiguously (marker found ${tokens.length} times)`);
+  }
+  const digitsOffset = digitsOffsetOfToken(tokens[0]);
+  // The raw string must be exactly the parsed one, with no escape sequences standing in for digits.
+  const raw = new TextDecoder().decode(headerJson.subarray(digitsOffset, digitsOffset + CHECKSUM_DIGITS));
+  if (`${CHECKSUM_ALGORITHM}:${raw}` !== value || headerJson[digitsOffset + CHECKSUM_DIGITS] !== QUOTE) {
+    throw new CheckpointError(path, 'checksum', 'checksum digits are not written literally in the header');
+  }
+  return digitsOffset;
+}
+
+/**
+ * Compares the stored checksum with a CRC-32 already computed over the whole file with the digits
+ * at `plan.digitsOffset` read as '0' (a reader that checksums while it reads).
+ */
+export function verifyComputedChecksum(path: string, crc: number, plan: ChecksumPlan): void {
+  const actual = formatChecksum(crc);
+  if (actual !== plan.expected) {
+    throw new CheckpointError(path, 'checksum', `file bytes give ${actual} but the header records ${plan.expected}: the file is corrupt`);
+  }
 }

@@ -1,11 +1,10 @@
 import { constants } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
 import { CHUNK_BYTES, giveBack, takeBuffer } from './buffer-pool.js';
-import { checksumWithZeroedDigits, updateCrc } from './checksum.js';
+import { checksumWithZeroedDigits, planChecksum, updateCrc, verifyComputedChecksum } from './checksum.js';
 import { CheckpointError } from './errors.js';
 import { LENGTH_PREFIX_BYTES as PREFIX_BYTES } from './format.js';
 import { checkHeaderLength, parseHeader, tensorViews, type HeaderEntry } from './header.js';
-import { planChecksum, verifyComputedChecksum } from './integrity.js';
 import type { DecodedCheckpoint, ReadOptions } from './types.js';
 
 /** Where the bytes of one tensor go as the file is read. */

@@ -1,7 +1,7 @@
 import { CheckpointError } from '../file/index.js';
 import { LENGTH_PREFIX_BYTES } from '../file/format.js';
 import { checkHeaderLength, parseHeader } from '../file/header.js';
-import { planChecksum } from '../file/integrity.js';
+import { planChecksum } from '../file/checksum.js';
 import type { RemoteStorage } from './remote-storage.js';
 
 /**
