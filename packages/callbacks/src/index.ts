@@ -8,7 +8,7 @@ export type { StoppingReason } from './early-stopping/criteria.js';
 export { CSVLogger, type CSVLoggerOptions } from './csv-logger/csv-logger.js';
 export { TerminateOnNaN, type TerminateOnNaNOptions, type NonFiniteValue } from './terminate-on-nan.js';
 export { LambdaCallback, type LambdaHooks, type LambdaCallbackOptions } from './lambda-callback.js';
-export { Timer, type TimerOptions, type TimerStage } from './timer/timer.js';
+export { Timer, type TimerOptions, type TimerPhase } from './timer/timer.js';
 export { RemoteMonitor, type RemoteMonitorOptions } from './remote-monitor.js';
 export { LearningRateMonitor, type LearningRateMonitorOptions } from './learning-rate-monitor.js';
 export { TensorBoardLogger, type TensorBoardLoggerOptions } from './tensorboard/tensorboard-logger.js';

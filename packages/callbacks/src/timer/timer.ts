@@ -3,7 +3,7 @@ import { Callback, describeValue, parseDuration, rejectUnknownOptions, type Dura
 import { defaultPrint, type Print } from '../print.js';
 import { formatDuration } from './format-duration.js';
 
-export type TimerStage = 'train' | 'validate';
+export type TimerPhase = 'train' | 'validate';
 
 export interface TimerOptions {
   /** Stop once training has run this long (a Duration: 'DD:HH:MM:SS', '2h', `{ hours: 2 }` or milliseconds). Default: no limit (only measure). */
@@ -27,8 +27,8 @@ export class Timer extends Callback {
   readonly maxTime: number | undefined;
   readonly interval: 'step' | 'epoch';
   readonly verbose: boolean;
-  private readonly starts: Record<TimerStage, number | undefined> = { train: undefined, validate: undefined };
-  private readonly ends: Record<TimerStage, number | undefined> = { train: undefined, validate: undefined };
+  private readonly starts: Record<TimerPhase, number | undefined> = { train: undefined, validate: undefined };
+  private readonly ends: Record<TimerPhase, number | undefined> = { train: undefined, validate: undefined };
   /** Training time of the runs before a resume. */
   private offset = 0;
   /** This timer asked the trainer to stop (saved: the checkpoint also keeps the trainer's stop request). */
@@ -49,26 +49,26 @@ export class Timer extends Callback {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Clock reading (ms, monotonic) when the stage last started; undefined before. */
-  startTime(stage: TimerStage = 'train'): number | undefined {
-    return this.starts[stage];
+  /** Clock reading (ms, monotonic) when the phase last started; undefined before. */
+  startTime(phase: TimerPhase = 'train'): number | undefined {
+    return this.starts[phase];
   }
 
-  endTime(stage: TimerStage = 'train'): number | undefined {
-    return this.ends[stage];
+  endTime(phase: TimerPhase = 'train'): number | undefined {
+    return this.ends[phase];
   }
 
-  /** Milliseconds spent in the stage (training time includes the runs before a resume). */
-  timeElapsed(stage: TimerStage = 'train'): number {
-    const offset = stage === 'train' ? this.offset : 0;
-    const start = this.starts[stage];
+  /** Milliseconds spent in the phase (training time includes the runs before a resume). */
+  timeElapsed(phase: TimerPhase = 'train'): number {
+    const offset = phase === 'train' ? this.offset : 0;
+    const start = this.starts[phase];
     if (start === undefined) return offset;
-    return (this.ends[stage] ?? this.now()) - start + offset;
+    return (this.ends[phase] ?? this.now()) - start + offset;
   }
 
   /** Milliseconds left before maxTime; undefined without a limit. */
-  timeRemaining(stage: TimerStage = 'train'): number | undefined {
-    return this.maxTime === undefined ? undefined : this.maxTime - this.timeElapsed(stage);
+  timeRemaining(phase: TimerPhase = 'train'): number | undefined {
+    return this.maxTime === undefined ? undefined : this.maxTime - this.timeElapsed(phase);
   }
 
   override stateDict(): Record<string, unknown> {
@@ -76,7 +76,7 @@ export class Timer extends Callback {
   }
 
   override loadStateDict(state: Record<string, unknown>): void {
-    const elapsed = state.timeElapsed as Partial<Record<TimerStage, number>> | undefined;
+    const elapsed = state.timeElapsed as Partial<Record<TimerPhase, number>> | undefined;
     this.offset = elapsed?.train ?? 0;
     this.stopped = state.stopped === true;
   }

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LogOptions, LogValue, Reduce } from './log-options.js';
 
-/** Which loop's epoch aggregates a logged value joins (not the trainer's Stage: sanity check and validation share one). */
+/**
+ * Which loop's epoch aggregates a logged value joins: a phase of a run, not its Stage (the entry
+ * point: fit, validate, test, predict). Sanity check and validation share one phase.
+ */
 export type MetricPhase = 'train' | 'validation' | 'test';
 export type MetricMap = Record<string, number>;
 
@@ -26,7 +29,7 @@ interface Pending {
   weight: number;
 }
 
-/** Serialisable epoch accumulators of the training stage (so a mid-epoch resume is exact). */
+/** Serialisable epoch accumulators of the training phase (so a mid-epoch resume is exact). */
 export type MetricStoreState = Record<string, Accumulator>;
 
 const REDUCES: readonly Reduce[] = ['mean', 'sum', 'max', 'min'];
@@ -57,7 +60,7 @@ function result(acc: Accumulator): number {
 }
 
 /**
- * Everything `log()` feeds: step values and epoch aggregates per stage, and the three views the
+ * Everything `log()` feeds: step values and epoch aggregates per phase, and the three views the
  * trainer exposes (callbackMetrics, loggedMetrics, progressBarMetrics).
  */
 export class MetricStore {
@@ -98,16 +101,16 @@ export class MetricStore {
     });
   }
 
-  /** Starts a stage's epoch: forgets its previous aggregates. */
-  resetEpoch(stage: MetricPhase): void {
-    this.epochs[stage].clear();
+  /** Starts a phase's epoch: forgets its previous aggregates. */
+  resetEpoch(phase: MetricPhase): void {
+    this.epochs[phase].clear();
   }
 
   /**
    * Reads the values logged since the last flush and folds them into the step views and the
-   * epoch aggregates of `stage`.
+   * epoch aggregates of `phase`.
    */
-  async flush(stage: MetricPhase): Promise<void> {
+  async flush(phase: MetricPhase): Promise<void> {
     const pending = this.pending;
     this.pending = [];
     const forLogger = this.forLoggers;
@@ -122,7 +125,7 @@ export class MetricStore {
         if (p.logger) forLogger[forked ? `${p.name}_step` : p.name] = value;
       }
       if (p.onEpoch) {
-        const epoch = this.epochs[stage];
+        const epoch = this.epochs[phase];
         let acc = epoch.get(p.name);
         if (acc === undefined) {
           acc = { reduce: p.reduce, total: 0, weight: 0, progBar: p.progBar, logger: p.logger, forked };
@@ -133,18 +136,18 @@ export class MetricStore {
     }
   }
 
-  /** Ends a stage's epoch: publishes the epoch aggregates (values logged since are a new epoch). */
-  async endEpoch(stage: MetricPhase): Promise<void> {
-    await this.flush(stage);
+  /** Ends a phase's epoch: publishes the epoch aggregates (values logged since are a new epoch). */
+  async endEpoch(phase: MetricPhase): Promise<void> {
+    await this.flush(phase);
     const forLogger = this.forLoggers;
-    for (const [name, acc] of this.epochs[stage]) {
+    for (const [name, acc] of this.epochs[phase]) {
       const value = result(acc);
       this.callbackMetrics[name] = value;
       if (acc.forked) this.callbackMetrics[`${name}_epoch`] = value;
       if (acc.progBar) this.progressBarMetrics[name] = value;
       if (acc.logger) forLogger[acc.forked ? `${name}_epoch` : name] = value;
     }
-    this.epochs[stage].clear();
+    this.epochs[phase].clear();
   }
 
   /** What was published for loggers since the last call; records it as loggedMetrics. */
