@@ -30,6 +30,14 @@ export function scalarsEvent(values: ReadonlyArray<readonly [tag: string, value:
   return encodeEvent({ step, summary: { value: values.map(([tag, value]) => ({ tag, simpleValue: value })) } });
 }
 
+/**
+ * TensorBoard's restart marker (SessionLog START, as tf.summary writes when a run restarts): a
+ * resumed run's events begin at `step`.
+ */
+export function resumeEvent(step: number): Uint8Array {
+  return encodeEvent({ step, sessionLog: { status: 'START', msg: 'resumed from a checkpoint' } });
+}
+
 export function histogramEvent(tag: string, histogram: HistogramValue, step: number): Uint8Array {
   return encodeEvent({ step, summary: { value: [{ tag, histo: histogram }] } });
 }

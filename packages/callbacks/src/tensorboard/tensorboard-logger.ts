@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { describeKind, describeValue, writeTextFileAtomically, type Logger } from '@cairn/core';
+import { describeValue, rejectUnknownOptions, writeTextFileAtomically, type Logger, type OptionKeys } from '@cairn/core';
 import { FolderLogger } from '../log-dir/folder-logger.js';
 import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
 import { defaultPrint, type Print } from '../print.js';
 import { EventFile } from './event-file.js';
-import { experimentEvent, fileVersionEvent, histogramEvent, scalarsEvent, sessionEndEvent, sessionStartEvent, type HParamValue } from './events.js';
+import { experimentEvent, fileVersionEvent, histogramEvent, resumeEvent, scalarsEvent, sessionEndEvent, sessionStartEvent, type HParamValue } from './events.js';
 import { histogramOf } from './histogram.js';
 import { flattenHparams } from './hparams.js';
 
@@ -18,7 +18,7 @@ export interface TensorBoardLoggerOptions extends LogDirOptions {
   log?: Print;
 }
 
-const KNOWN_OPTIONS = new Set(['saveDir', 'name', 'version', 'prefix', 'maxQueue', 'histogramBuckets', 'log']);
+const KNOWN: OptionKeys<TensorBoardLoggerOptions> = { saveDir: true, name: true, version: true, prefix: true, maxQueue: true, histogramBuckets: true, log: true };
 
 /** What a checkpoint keeps so a resumed run continues the same file without duplicated or missing events. */
 interface TensorBoardLoggerState {
@@ -34,6 +34,8 @@ interface TensorBoardLoggerState {
   /** Every scalar tag logged so far: the metrics of the hparams experiment. */
   tags: string[];
   startTimeSecs: number;
+  /** The highest step of any event logged before the checkpoint (-1 if none). */
+  lastStep: number;
 }
 
 export const HPARAMS_FILE = 'hparams.yaml';
@@ -58,6 +60,8 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
   private readonly tags = new Set<string>();
   private hparamsYaml: Record<string, unknown> = {};
   private startTimeSecs = Date.now() / 1000;
+  /** The highest step logged so far: a resume marks the step after the checkpoint's. */
+  private lastStep = -1;
   private queue: Promise<void> = Promise.resolve();
   /** The next write creates the file over whatever a crashed run left under its name. */
   private restartsFile = false;
@@ -66,10 +70,7 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
     const fail = (message: string): never => {
       throw new Error(`TensorBoardLogger: ${message}`);
     };
-    if (typeof options !== 'object' || options === null) fail(`options must be an object such as { saveDir: "logs" }, got ${describeKind(options)}`);
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) fail(`unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-    }
+    rejectUnknownOptions('TensorBoardLogger', options, KNOWN);
     super('TensorBoardLogger', options, fail);
     const maxQueue = options.maxQueue ?? 10;
     if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) fail(`maxQueue must be a positive integer, got ${describeValue(maxQueue)}`);
@@ -90,11 +91,13 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
     const values = Object.entries(metrics).map(([key, value]) => [this.dir.prefixed(key), value] as const);
     if (values.length === 0) return;
     for (const [tag] of values) this.tags.add(tag);
+    this.lastStep = Math.max(this.lastStep, step);
     await this.enqueue(scalarsEvent(values, step));
   }
 
   /** One histogram of `values` (e.g. a weight's elements) under `tag` at `step`. */
   async logHistogram(tag: string, values: ArrayLike<number>, step: number): Promise<void> {
+    this.lastStep = Math.max(this.lastStep, step);
     await this.enqueue(histogramEvent(this.dir.prefixed(tag), histogramOf(values, this.histogramBuckets), step));
   }
 
@@ -148,14 +151,17 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
       hparams: this.hparams === null ? null : { ...this.hparams },
       tags: [...this.tags],
       startTimeSecs: this.startTimeSecs,
+      lastStep: this.lastStep,
     };
     return { ...state };
   }
 
   /**
    * Continues the checkpoint's version folder and events file: keeps the events written before
-   * the checkpoint, cuts the ones logged after it (the resumed run logs them again) and re-queues
-   * those that were still buffered.
+   * the checkpoint, cuts the ones logged after it (the resumed run logs them again), re-queues
+   * those that were still buffered, and marks the restart with TensorBoard's own marker: a
+   * SessionLog START at the step after the last one logged before the checkpoint (TensorBoard
+   * drops older events at or after a START's step, none here; `cairn report` draws it).
    */
   async loadStateDict(raw: Record<string, unknown>): Promise<void> {
     const state = raw as unknown as TensorBoardLoggerState;
@@ -174,7 +180,8 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
           this.restartsFile = !this.file.isOpen;
         }
       }
-      this.pending = [...state.pending.map((text) => new Uint8Array(Buffer.from(text, 'base64'))), ...this.pending];
+      this.lastStep = Math.max(this.lastStep, typeof state.lastStep === 'number' ? state.lastStep : -1);
+      this.pending = [...state.pending.map((text) => new Uint8Array(Buffer.from(text, 'base64'))), resumeEvent(this.lastStep + 1), ...this.pending];
       this.hparams = state.hparams === null ? null : { ...state.hparams };
       for (const tag of state.tags) this.tags.add(tag);
       this.startTimeSecs = state.startTimeSecs;

@@ -47,6 +47,8 @@ export interface DecodedEvent {
   wall_time: number;
   step: number;
   file_version?: string;
+  /** SessionLog; status as its enum number (1 = START). */
+  session_log?: { status?: number; msg?: string };
   summary?: { value: { tag: string; simple_value?: number; histo?: Record<string, unknown>; metadata?: { plugin_data?: { plugin_name: string; content: Uint8Array } } }[] };
 }
 
