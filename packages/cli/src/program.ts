@@ -60,6 +60,18 @@ export function buildProgram(run: (action: Action, json: boolean) => Promise<voi
     .addOption(jsonOption()).exitOverride()
     .action((file: string, o: { format: string; out: string; module: string; field?: string; json?: boolean }) => run(async (out) => (await import('./ckpt/export.js')).exportCommand(file, o, out), o.json === true));
 
+  program.command('report').argument('<logdirs...>', "the run's logger version folders (metrics.csv, events.out.tfevents.*)")
+    .description('write one self-contained HTML page: a chart per metric, learning rate, checkpoint and resume markers')
+    .option('-o, --out <file>', 'output HTML file (default <first logdir>/report.html)')
+    .option('--checkpoints <dir>', 'folder searched for *.ckpt (default: the logdirs, recursively)')
+    .addOption(jsonOption()).exitOverride()
+    .action((logDirs: string[], o: { out?: string; checkpoints?: string; json?: boolean }) => run(async (out) => {
+      const { writeRunReport } = await import('./report/run-report.js');
+      const report = await writeRunReport(logDirs, o.out, o.checkpoints === undefined ? {} : { checkpointsDir: o.checkpoints });
+      out.result(out.json ? toJson(report) : `wrote ${report.path}: ${report.charts.length} chart(s), ${report.checkpoints.length} checkpoint(s), ${report.resumes.length} resume point(s)`);
+      return EXIT.ok;
+    }, o.json === true));
+
   addRunCommands(program, run);
   return program;
 }

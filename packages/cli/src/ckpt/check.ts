@@ -38,8 +38,8 @@ async function headerFacts(path: string): Promise<{ epoch?: number; globalStep?:
 }
 
 /** The score ModelCheckpoint recorded for this file (its `currentScore` when it was saved), with the metric's name. */
-export function monitoredScore(state: CheckpointState): { monitor: string; score: number } | undefined {
-  for (const [key, value] of Object.entries(state.callbacks)) {
+export function monitoredScore(callbacks: CheckpointState['callbacks']): { monitor: string; score: number } | undefined {
+  for (const [key, value] of Object.entries(callbacks)) {
     if (!key.startsWith('ModelCheckpoint')) continue;
     const { monitor, currentScore } = value as { monitor?: unknown; currentScore?: unknown };
     if (typeof monitor === 'string' && typeof currentScore === 'number') return { monitor, score: currentScore };

@@ -26,7 +26,7 @@ export async function listCheckpoints(dir: string, out: Output): Promise<number>
     const result = await checkCheckpoint(path);
     const file = files.length === 1 && path === dir ? basename(path) : relative(dir, path);
     if (result.ok) {
-      const score = monitoredScore(result.state);
+      const score = monitoredScore(result.state.callbacks);
       rows.push({ file, epoch: result.state.epoch, step: result.state.globalStep, monitor: score?.monitor ?? null, score: score?.score ?? null, bytes: result.bytes, weightsOnly: result.state.weightsOnly, valid: true, problem: null });
     } else {
       rows.push({ file, epoch: result.epoch ?? null, step: result.globalStep ?? null, monitor: null, score: null, bytes: result.bytes ?? null, weightsOnly: null, valid: false, problem: `${result.check}: ${result.message}` });
