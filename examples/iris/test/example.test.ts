@@ -25,6 +25,9 @@ it('trains on wasm to a best checkpoint above 0.9 validation accuracy that reloa
   const [reloaded] = captures(run.stdout, /reloaded best checkpoint: val_acc=([\d.]+)/);
   expect(Number(reloaded)).toBeGreaterThan(0.9);
   expect(reloaded).toBe(bestScore);
+  // trainer.test(..., { ckptPath: 'best' }) scores the same file on the same flowers in uneven batches.
+  const [tested] = captures(run.stdout, /tested best checkpoint: test_acc=([\d.]+)/);
+  expect(tested).toBe(bestScore);
 
   const [csvPath] = captures(run.stdout, /metrics log: (\S+)/);
   const lines = (await readFile(join(run.cwd, csvPath!), 'utf8')).trim().split('\n');

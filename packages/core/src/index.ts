@@ -8,6 +8,7 @@ export { Callback } from './callback/callback.js';
 export type { HookArgs, HookName, Stage, StepOutput, TrainerEvents } from './callback/hooks.js';
 export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './data/data-loader.js';
 export { TensorDataset } from './data/tensor-dataset.js';
+export { LightningDataModule } from './data/data-module.js';
 export type { BatchDataset, Sample } from './data/dataset.js';
 export type { BatchSource } from './data/batch-source.js';
 export type { LogOptions, LogValue, Reduce } from './metrics/log-options.js';

@@ -37,6 +37,7 @@ export async function captureState(
     lrSchedulers: [],
     random: undefined,
     trainLoader: undefined,
+    dataModule: undefined,
     metrics: undefined,
     hyperParameters: { ...module.hparams },
     extra: {},
@@ -47,6 +48,7 @@ export async function captureState(
     }
     state.random = getRandomState();
     state.trainLoader = trainLoader?.stateDict();
+    state.dataModule = trainer.dataModule?.stateDict();
     state.metrics = metrics;
     state.lrSchedulers = trainer.lrSchedulers.map((config) => config.scheduler.stateDict());
     for (const callback of trainer.callbacks) state.callbacks[callback.stateKey] = callback.stateDict();

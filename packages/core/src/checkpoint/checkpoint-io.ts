@@ -65,6 +65,11 @@ export class CheckpointIO {
     this.trainLoader = trainLoader;
   }
 
+  /** The fit's train DataLoader, whose position every full checkpoint records. */
+  useTrainLoader(trainLoader: DataLoader<unknown> | undefined): void {
+    this.trainLoader = trainLoader;
+  }
+
   /**
    * The fit loop has ended: state no longer changes between steps, so later requests (from
    * onFitEnd, teardown or anything after the last boundary) are captured when made.

@@ -41,6 +41,8 @@ export interface CheckpointState {
   lrSchedulers: Record<string, unknown>[];
   random: RandomState | undefined;
   trainLoader: DataLoaderState | undefined;
+  /** The LightningDataModule's stateDict(), when the fit used one. */
+  dataModule: Record<string, unknown> | undefined;
   metrics: ReturnType<MetricStore['stateDict']> | undefined;
   hyperParameters: Record<string, unknown>;
   extra: Record<string, unknown>;

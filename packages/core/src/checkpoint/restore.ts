@@ -25,6 +25,7 @@ export async function restoreState(
     if (state.metrics !== undefined) trainer.restoreMetrics(state.metrics);
     if (state.random !== undefined) setRandomState(state.random);
     if (trainLoader !== undefined && state.trainLoader !== undefined) trainLoader.loadStateDict(state.trainLoader);
+    if (trainer.dataModule !== undefined && state.dataModule !== undefined) trainer.dataModule.loadStateDict(state.dataModule);
     for (const callback of trainer.callbacks) {
       const saved = state.callbacks[callback.stateKey];
       if (saved !== undefined) callback.loadStateDict(saved);

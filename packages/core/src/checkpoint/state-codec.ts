@@ -22,6 +22,7 @@ const KEY = {
   lrSchedulers: 'cairn.lr_schedulers',
   random: 'cairn.random',
   trainLoader: 'cairn.train_loader',
+  dataModule: 'cairn.data_module',
   metrics: 'cairn.metrics',
   hyperParameters: 'cairn.hyper_parameters',
   extra: 'cairn.extra',
@@ -53,6 +54,7 @@ export function encodeState(state: CheckpointState): { records: (BorrowedTensorR
     [KEY.lrSchedulers]: encodeJson(state.lrSchedulers),
     [KEY.random]: encodeJson(state.random ?? null),
     [KEY.trainLoader]: encodeJson(state.trainLoader ?? null),
+    [KEY.dataModule]: encodeJson(state.dataModule ?? null),
     [KEY.metrics]: encodeJson(state.metrics ?? null),
   });
   return { records, metadata };
@@ -169,7 +171,7 @@ function buildState<T extends TensorDescription>(path: string, tensors: Readonly
     extra: (field(path, metadata, KEY.extra, 'object', false) ?? {}) as Record<string, unknown>,
   };
   if (weightsOnly) {
-    return { ...common, progress: { epoch, globalStep, batchesDone: 0 }, shouldStop: false, optimizer: undefined, callbacks: {}, loggers: {}, lrSchedulers: [], random: undefined, trainLoader: undefined, metrics: undefined };
+    return { ...common, progress: { epoch, globalStep, batchesDone: 0 }, shouldStop: false, optimizer: undefined, callbacks: {}, loggers: {}, lrSchedulers: [], random: undefined, trainLoader: undefined, dataModule: undefined, metrics: undefined };
   }
   const described = field(path, metadata, KEY.optimizer, 'object', false) as Omit<NonNullable<CheckpointState['optimizer']>, 'weights'> | undefined;
   let optimizer: CheckpointState['optimizer'];
@@ -194,6 +196,7 @@ function buildState<T extends TensorDescription>(path: string, tensors: Readonly
     lrSchedulers: (field(path, metadata, KEY.lrSchedulers, 'array', false) ?? []) as CheckpointState['lrSchedulers'],
     random: (field(path, metadata, KEY.random, 'object|null', false) ?? undefined) as CheckpointState['random'],
     trainLoader: (field(path, metadata, KEY.trainLoader, 'object|null', false) ?? undefined) as CheckpointState['trainLoader'],
+    dataModule: (field(path, metadata, KEY.dataModule, 'object|null', false) ?? undefined) as CheckpointState['dataModule'],
     metrics: (field(path, metadata, KEY.metrics, 'object|null', false) ?? undefined) as CheckpointState['metrics'],
   };
 }

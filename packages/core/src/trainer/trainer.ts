@@ -7,6 +7,7 @@ import type { HookName, Stage } from '../callback/hooks.js';
 import { CheckpointIO, type SaveOptions } from '../checkpoint/checkpoint-io.js';
 import type { TrainingProgress } from '../checkpoint/checkpoint-state.js';
 import { DataLoader } from '../data/data-loader.js';
+import { dataModuleLoader, LightningDataModule } from '../data/data-module.js';
 import { toEpochSource, type BatchSource, type EpochSource } from '../data/batch-source.js';
 import type { Logger } from '../logger/logger.js';
 import type { LogOptions, LogValue } from '../metrics/log-options.js';
@@ -77,6 +78,7 @@ export class Trainer {
   private progress: TrainingProgress = { epoch: 0, globalStep: 0, batchesDone: 0 };
   private currentBatchSize: number | undefined;
   private stepContext = false;
+  private currentDataModule: LightningDataModule | undefined;
 
   constructor(options: TrainerOptions = {}) {
     this.options = resolveTrainerOptions(options);
@@ -104,6 +106,10 @@ export class Trainer {
   /** Batches of the current epoch already trained. */
   get batchesDone(): number {
     return this.progress.batchesDone;
+  }
+  /** The LightningDataModule of the current (or last) call, if one was given. */
+  get dataModule(): LightningDataModule | undefined {
+    return this.currentDataModule;
   }
   get callbackMetrics(): MetricMap {
     return this.metrics.callbackMetrics;
@@ -152,18 +158,29 @@ export class Trainer {
   }
 
   /** Trains `module`. Resolves with the result once every checkpoint write is durable. */
-  async fit<B>(module: LightningModule<B>, trainData: BatchSource<B>, valData?: BatchSource<B>, options: FitOptions = {}): Promise<FitResult> {
+  async fit<B>(module: LightningModule<B>, dataModule: LightningDataModule<B>, options?: FitOptions): Promise<FitResult>;
+  async fit<B>(module: LightningModule<B>, trainData: BatchSource<B>, valData?: BatchSource<B>, options?: FitOptions): Promise<FitResult>;
+  async fit<B>(module: LightningModule<B>, data: BatchSource<B> | LightningDataModule<B>, valOrOptions?: BatchSource<B> | FitOptions, moreOptions?: FitOptions): Promise<FitResult> {
+    const { dataModule, trainData, valData, options } = fitArguments(data, valOrOptions, moreOptions);
     checkFitArguments(module, options);
     const m = module as LightningModule;
-    const train = toEpochSource(trainData, 'fit: trainData');
-    const val = valData === undefined ? undefined : toEpochSource(valData, 'fit: valData');
-    this.begin(m, 'fit', trainData instanceof DataLoader ? trainData : undefined);
+    let train: EpochSource<unknown> | undefined = trainData === undefined ? undefined : toEpochSource(trainData, 'fit: trainData');
+    let val: EpochSource<unknown> | undefined = valData === undefined ? undefined : toEpochSource(valData, 'fit: valData');
+    this.begin(m, 'fit', dataModule);
+    this.checkpoints.useTrainLoader(trainData instanceof DataLoader ? trainData : undefined);
     let stopReason: StopReason = 'maxEpochs';
     try {
       this.backend = await selectBackend(this.options.accelerator, { log: this.print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
       // Before setup, where a ModelCheckpoint derives its folder from the logger's.
       if (options.ckptPath === 'last') for (const logger of this.loggers) await logger.resumeLatestRun?.();
-      await this.dispatcher.call('setup', m, 'fit');
+      await this.setupStage(m, 'fit');
+      if (dataModule !== undefined) {
+        const loader = dataModuleLoader(dataModule, 'fit');
+        train = toEpochSource(loader, 'fit: trainDataloader()');
+        val = dataModule.valDataloader === undefined ? undefined : toEpochSource(dataModule.valDataloader(), 'fit: valDataloader()');
+        this.checkpoints.useTrainLoader(loader instanceof DataLoader ? loader : undefined);
+      }
+      if (train === undefined) throw new Error('fit: no training data');
       await this.checkpoints.claimFolders();
       ({ optimizer: this.optimizer, lrSchedulers: this.lrSchedulers } = resolveOptimizers(m.configureOptimizers()));
       this.numTrainingBatches = train.length === undefined ? Infinity : limitBatches(train.length, this.options.limitTrainBatches);
@@ -256,7 +273,7 @@ export class Trainer {
     } finally {
       this.checkpoints.endLoop();
       const knownFailure = this.checkpoints.failureError;
-      await this.dispatcher.call('teardown', m, 'fit').catch((hookError: unknown) => this.print(`cairn: teardown hook failed: ${String(hookError)}`));
+      await this.teardownStage(m, 'fit').catch((hookError: unknown) => this.print(`cairn: teardown hook failed: ${String(hookError)}`));
       // Saves requested in teardown are durable before fit settles and before the folders are released.
       await this.checkpoints.drain().catch((writeError: unknown) => {
         if (writeError !== knownFailure) this.print(`cairn: a checkpoint requested in teardown failed: ${String(writeError)}`);
@@ -267,28 +284,30 @@ export class Trainer {
   }
 
   /** Runs one validation pass alone and resolves with the validation metrics. */
-  async validate<B>(module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions = {}): Promise<MetricMap> {
+  async validate<B>(module: LightningModule<B>, data: BatchSource<B> | LightningDataModule<B>, options: EvaluateOptions = {}): Promise<MetricMap> {
     return (await this.evaluate('validate', module, data, options)).metrics;
   }
 
   /** Runs testStep over `data` (Keras's evaluate) and resolves with the epoch test metrics. */
-  async test<B>(module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions = {}): Promise<MetricMap> {
+  async test<B>(module: LightningModule<B>, data: BatchSource<B> | LightningDataModule<B>, options: EvaluateOptions = {}): Promise<MetricMap> {
     return (await this.evaluate('test', module, data, options)).metrics;
   }
 
   /** Runs predictStep (default: forward) over `data`; resolves with each batch's output, in order. The caller owns the tensors. */
-  async predict<B, P = unknown>(module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions = {}): Promise<P[]> {
+  async predict<B, P = unknown>(module: LightningModule<B>, data: BatchSource<B> | LightningDataModule<B>, options: EvaluateOptions = {}): Promise<P[]> {
     return (await this.evaluate('predict', module, data, options)).predictions as P[];
   }
 
-  private async evaluate<B>(stage: 'validate' | 'test' | 'predict', module: LightningModule<B>, data: BatchSource<B>, options: EvaluateOptions): Promise<EvaluationResult> {
+  private async evaluate<B>(stage: 'validate' | 'test' | 'predict', module: LightningModule<B>, data: BatchSource<B> | LightningDataModule<B>, options: EvaluateOptions): Promise<EvaluationResult> {
     checkEvaluateArguments(stage, module, options);
     const m = module as LightningModule;
-    const source = toEpochSource(data, `${stage}: data`);
-    this.begin(m, stage);
+    const dataModule = data instanceof LightningDataModule ? (data as LightningDataModule) : undefined;
+    const given: EpochSource<unknown> | undefined = dataModule === undefined ? toEpochSource(data as BatchSource<B>, `${stage}: data`) : undefined;
+    this.begin(m, stage, dataModule);
     try {
       this.backend = await selectBackend(this.options.accelerator, { log: this.print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
-      await this.dispatcher.call('setup', m, stage);
+      await this.setupStage(m, stage);
+      const source = given ?? toEpochSource(dataModuleLoader(dataModule!, stage), `${stage}: the data module's loader`);
       if (options.ckptPath !== undefined) this.ckptPath = await this.checkpoints.loadWeights(options.ckptPath, m);
       const limit = stage === 'validate' ? this.options.limitValBatches : stage === 'test' ? this.options.limitTestBatches : this.options.limitPredictBatches;
       const numBatches = source.length === undefined ? Infinity : limitBatches(source.length, limit);
@@ -296,7 +315,7 @@ export class Trainer {
       const kind = stage === 'validate' ? 'validation' : stage;
       return await runEvaluation(kind, this.evaluationContext, m, source, numBatches, this.progress.epoch);
     } finally {
-      await this.dispatcher.call('teardown', m, stage);
+      await this.teardownStage(m, stage);
       this.end();
     }
   }
@@ -317,18 +336,31 @@ export class Trainer {
     this.metrics.loadStateDict(state);
   }
 
-  private begin(module: LightningModule, stage: Stage, trainLoader?: DataLoader<unknown>): void {
+  private begin(module: LightningModule, stage: Stage, dataModule: LightningDataModule | undefined): void {
     if (this.stage !== undefined) throw new Error(`Trainer is already running ${this.stage}(); one call at a time`);
     this.stage = stage;
     this.module = module;
     module.trainer = this;
+    this.currentDataModule = dataModule;
     this.shouldStop = false;
     this.ckptPath = undefined;
     this.metrics.clear();
     // validate/test/predict after a fit keep its position and its list of written files.
     if (stage !== 'fit') return;
     this.progress = { epoch: 0, globalStep: 0, batchesDone: 0 };
-    this.checkpoints.reset(trainLoader);
+    this.checkpoints.reset();
+  }
+
+  /** Lightning's order: the data module prepares and sets up first, then callbacks and the module. */
+  private async setupStage(m: LightningModule, stage: Stage): Promise<void> {
+    await this.currentDataModule?.prepareData();
+    await this.currentDataModule?.setup(stage);
+    await this.dispatcher.call('setup', m, stage);
+  }
+
+  private async teardownStage(m: LightningModule, stage: Stage): Promise<void> {
+    await this.currentDataModule?.teardown(stage);
+    await this.dispatcher.call('teardown', m, stage);
   }
 
   private end(): void {
@@ -477,6 +509,20 @@ function checkCkptPath(stage: string, ckptPath: unknown): void {
   if (ckptPath !== undefined && (typeof ckptPath !== 'string' || ckptPath.length === 0 || ckptPath.includes('\0'))) {
     throw new Error(`${stage}: ckptPath must be a checkpoint file path, 'last' or 'best', got ${typeof ckptPath === 'string' ? JSON.stringify(ckptPath) : describeKind(ckptPath)}`);
   }
+}
+
+/** fit(module, dataModule, options?) or fit(module, trainData, valData?, options?). */
+function fitArguments<B>(data: BatchSource<B> | LightningDataModule<B>, valOrOptions: unknown, moreOptions: unknown): { dataModule?: LightningDataModule; trainData?: BatchSource<B>; valData?: BatchSource<B>; options: FitOptions } {
+  if (!(data instanceof LightningDataModule)) return { trainData: data, valData: valOrOptions as BatchSource<B> | undefined, options: (moreOptions === undefined ? {} : moreOptions) as FitOptions };
+  if (moreOptions !== undefined) throw new Error(`fit: with a LightningDataModule the options come third: fit(module, dataModule, { ckptPath }), ${gotWrongKind(moreOptions)} as a 4th argument`);
+  if (valOrOptions !== undefined && (whereItBelongs(valOrOptions) !== undefined || isBatchSource(valOrOptions))) {
+    throw new Error(`fit: the LightningDataModule gives the validation data (valDataloader()); the third argument is the options, ${gotWrongKind(valOrOptions)}`);
+  }
+  return { dataModule: data as LightningDataModule, options: (valOrOptions === undefined ? {} : valOrOptions) as FitOptions };
+}
+
+function isBatchSource(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
 }
 
 function checkFitArguments(module: unknown, options: unknown): void {
