@@ -12,14 +12,18 @@ const requireFromHere = createRequire(import.meta.url);
 
 /**
  * The optional packages, each by its literal name so that a bundler sees them. `webgpu` (Dawn) is an ES
- * module, which Node 20 cannot `require`.
+ * module, which Node 20 cannot `require`. tfjs-node(-gpu) stay out of bundles: they hold native addons.
  */
 export const loadOptionalPackage: ModuleLoader = async (name) => {
   switch (name) {
     case 'webgpu':
       return import('webgpu');
-    case '@tensorflow/tfjs-backend-webgpu':
-      return requireFromHere('@tensorflow/tfjs-backend-webgpu');
+    case '@tensorflow/tfjs-backend-webgpu': {
+      // import(), not require: a bundler (the GPU check's esbuild) must see it. Node hands the CommonJS
+      // exports over as `default`, the same module (and TF.js instance) that require returns.
+      const module: { default?: unknown } = await import('@tensorflow/tfjs-backend-webgpu');
+      return module.default ?? module;
+    }
     case '@tensorflow/tfjs-node':
       return requireFromHere('@tensorflow/tfjs-node');
     case '@tensorflow/tfjs-node-gpu':
