@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { link, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { makeDurableDir } from '../file/index.js';
 import { tempNameFor } from '../file/atomic-write.js';
@@ -89,8 +89,14 @@ export class RemoteCheckpointStore implements CheckpointStore {
     return this.retry(`reading the header of ${path}`, () => readRemoteMetadata(this.storage, this.key(path), path));
   }
 
+  /**
+   * Queues the upload of the file just written. The file is pinned first under a hidden hard link:
+   * a later save under the same name (`last.ckpt`) replaces the name, never the bytes this upload
+   * sends, and the local copy is dropped (keepLocal false) only while it is still that file.
+   */
   commit(path: string): Promise<void> {
-    const upload = this.uploads.then(() => this.upload(path));
+    const pinned = this.pin(path);
+    const upload = this.uploads.then(async () => this.upload(path, await pinned));
     this.uploads = upload.catch(() => undefined);
     return upload;
   }
@@ -100,11 +106,27 @@ export class RemoteCheckpointStore implements CheckpointStore {
     if (this.failed !== undefined) throw this.failed;
   }
 
-  private async upload(path: string): Promise<void> {
+  private async pin(path: string): Promise<{ pinned: string; inode: number }> {
+    const local = this.localPath(path);
+    const pinned = join(dirname(local), tempNameFor(basename(local)));
+    await link(local, pinned);
+    return { pinned, inode: (await stat(pinned)).ino };
+  }
+
+  private async upload(path: string, { pinned: local, inode }: { pinned: string; inode: number }): Promise<void> {
+    try {
+      await this.uploadPinned(path, local);
+    } finally {
+      await removeFile(local);
+    }
+    const named = this.localPath(path);
+    if (!this.options.keepLocal && (await stat(named).catch(() => undefined))?.ino === inode) await removeFile(named);
+  }
+
+  private async uploadPinned(path: string, local: string): Promise<void> {
     // After a failure nothing more is uploaded: the fit is failing, and a later file must not
     // count while an earlier one it depends on (for `last`, for the ranking) is missing.
     if (this.failed !== undefined) throw this.failed;
-    const local = this.localPath(path);
     const key = this.key(path);
     try {
       const expected = await sha256OfFile(local);
@@ -117,7 +139,6 @@ export class RemoteCheckpointStore implements CheckpointStore {
       this.failed ??= new Error(`checkpoint upload to ${path} failed; the fit stops rather than report a checkpoint that is not in the bucket: ${(error as Error).message}`, { cause: error });
       throw this.failed;
     }
-    if (!this.options.keepLocal) await removeFile(local);
   }
 
   async writeText(path: string, text: string): Promise<void> {
