@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { envCount, reportSummary } from './lib/summary.js';
+import { campaignBudgetMs, envCount, reportSummary } from './lib/summary.js';
 import { crashFsUnavailable } from './powercut/crash-mount.js';
 import { runPowerCampaign, type PowerResult } from './powercut/power-campaign.js';
 import { powerRun } from './powercut/power-run.js';
@@ -49,5 +49,5 @@ describe('power cuts (crashfs: only what fsync made durable survives)', () => {
     expect(result.states).toBeGreaterThanOrEqual(STATES);
     expect(result.statesWithoutFolders).toBeGreaterThan(0);
     expect(result).toMatchObject({ lost: 0, torn: 0, resumed: result.states, identical: result.states });
-  });
+  }, campaignBudgetMs(STATES, 500));
 });

@@ -20,3 +20,11 @@ export function envCount(name: string, fallback: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
   return value;
 }
+
+/**
+ * A test's time limit for a campaign of `count` items that take about `perItemMs` each on the
+ * 2-core development machine: twice that, plus room for set-up, and never under 15 minutes.
+ */
+export function campaignBudgetMs(count: number, perItemMs: number): number {
+  return Math.max(900_000, 2 * count * perItemMs + 300_000);
+}

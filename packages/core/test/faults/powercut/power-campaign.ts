@@ -55,14 +55,16 @@ export async function runPowerCampaign(plan: PowerPlan, reference: string): Prom
   await mkdir(mountPoint);
   const result: PowerResult = { crashes: 0, states: 0, statesWithoutFolders: 0, checked: 0, lost: 0, torn: 0, resumed: 0, identical: 0, problems: [] };
   try {
-    const kinds = await recordOps(work, mountPoint);
+    const { kinds, durationMs } = await recordOps(work, mountPoint);
     // Just before and just after each change that makes or moves a name, and each fsync.
     const chosen = kinds.flatMap((kind, index) => (KINDS_TO_CRASH_AT.has(kind) ? [index, index + 1] : []));
     const rng = new Rng(plan.seed);
     for (let trial = 0; result.states < plan.states; trial++) {
       const withoutFolders = plan.onlyMissingFolders === true || trial % 2 === 0;
-      const at = trial % 4 < 2 ? chosen[rng.int(chosen.length)]! : 1 + rng.int(kinds.length - 1);
-      await crashTrial(plan, { work, mountPoint, trial, withoutFolders, at, reference }, result);
+      // A third each: at a chosen change, at a random change, at a random moment of the run.
+      const crash: CrashPoint =
+        trial % 3 === 0 ? { op: chosen[rng.int(chosen.length)]! } : trial % 3 === 1 ? { op: 1 + rng.int(kinds.length - 1) } : { ms: rng.int(durationMs) };
+      await crashTrial(plan, { work, mountPoint, trial, withoutFolders, crash, reference }, result);
     }
   } finally {
     carelessness.mode = 'none';
@@ -71,11 +73,12 @@ export async function runPowerCampaign(plan: PowerPlan, reference: string): Prom
   return result;
 }
 
-/** An uninterrupted run under crashfs: the kinds of its changes and fsyncs, in order. */
-async function recordOps(work: string, mountPoint: string): Promise<string[]> {
+/** An uninterrupted run under crashfs: the kinds of its changes and fsyncs, in order, and how long it took. */
+async function recordOps(work: string, mountPoint: string): Promise<{ kinds: string[]; durationMs: number }> {
   const backing = join(work, 'backing-record');
   await mkdir(backing);
   const mount = await CrashMount.mount(backing, mountPoint);
+  const started = Date.now();
   try {
     const run = await powerRun(dirpathFor(mountPoint, true), false);
     if (run.error !== undefined) throw new Error(`the recording run under crashfs failed: ${String(run.error)}`);
@@ -83,8 +86,12 @@ async function recordOps(work: string, mountPoint: string): Promise<string[]> {
   } finally {
     await mount.unmount();
   }
-  return (await readFile(join(work, 'trace.txt'), 'utf8')).split('\n').filter((line) => line.length > 0);
+  const durationMs = Date.now() - started;
+  return { kinds: (await readFile(join(work, 'trace.txt'), 'utf8')).split('\n').filter((line) => line.length > 0), durationMs };
 }
+
+/** Before the op-th change or fsync (0-based), or `ms` after the run starts. */
+type CrashPoint = { op: number } | { ms: number };
 
 function dirpathFor(mountPoint: string, withoutFolders: boolean): string {
   // Without folders: the run must create runs/, runs/version_0/ and checkpoints/ itself.
@@ -96,12 +103,12 @@ interface Trial {
   mountPoint: string;
   trial: number;
   withoutFolders: boolean;
-  at: number;
+  crash: CrashPoint;
   reference: string;
 }
 
 async function crashTrial(plan: PowerPlan, trial: Trial, result: PowerResult): Promise<void> {
-  const { work, mountPoint, withoutFolders, at } = trial;
+  const { work, mountPoint, withoutFolders, crash } = trial;
   const backing = join(work, `backing-${trial.trial}`);
   await mkdir(backing);
   if (!withoutFolders) await mkdir(join(backing, 'checkpoints'));
@@ -111,8 +118,13 @@ async function crashTrial(plan: PowerPlan, trial: Trial, result: PowerResult): P
   let report: DurableReport;
   let folders: string[];
   try {
-    await mount.crashAt(at);
+    let crashing: Promise<number> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    if ('op' in crash) await mount.crashAt(crash.op);
+    else timer = setTimeout(() => (crashing = mount.crash()), crash.ms);
     ({ report } = await powerRun(dirpath, false));
+    clearTimeout(timer);
+    await crashing;
     // A run that ended before `at` loses power after its last change.
     if (!(await mount.status()).frozen) await mount.crash();
     ({ folders } = await mount.states(statesDir, plan.prefixes));
@@ -124,7 +136,7 @@ async function crashTrial(plan: PowerPlan, trial: Trial, result: PowerResult): P
     // Each state is put back at the mount point's path, so absolute paths in it (best_k_models.yaml) hold.
     await emptyFolder(mountPoint);
     await cp(folder, mountPoint, { recursive: true });
-    const where = `crash ${trial.trial} at change ${at} (${withoutFolders ? 'without folders' : 'folder present'}), state ${index}`;
+    const where = `crash ${trial.trial} ${'op' in crash ? `at change ${crash.op}` : `${crash.ms} ms into the run`} (${withoutFolders ? 'without folders' : 'folder present'}), state ${index}`;
     const problems = await checkState(dirpath, report, result);
     if (plan.resume) problems.push(...(await resumeState(dirpath, report, trial.reference, result)));
     result.states++;
