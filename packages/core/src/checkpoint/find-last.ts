@@ -5,7 +5,7 @@ import { OPTIMIZER_PREFIX, WEIGHT_PREFIX, decodeState, describeMetadata, type Ma
 import type { CheckpointState } from './checkpoint-state.js';
 import { describeValue } from '../options/describe-kind.js';
 import { buildTensor, type TensorBuild } from './tensor-builder.js';
-import { canHold } from './tensor-records.js';
+import { canHold } from './tensor-memory.js';
 
 interface Candidate {
   path: string;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, type BorrowedTensorRecord, type LazyTensorRecord, type TensorRecord } from './file/index.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
-import { canHold, toWriterRecord } from './tensor-records.js';
+import { canHold, toWriterRecord } from './tensor-memory.js';
 
 /** Tensor-name prefixes: module weights and optimizer slots. */
 export const WEIGHT_PREFIX = 'module.';

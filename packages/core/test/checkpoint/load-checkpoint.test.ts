@@ -8,7 +8,7 @@ import { CheckpointError, readCheckpointFile, streamCheckpointFile, writeCheckpo
 import { loadCheckpoint } from '../../src/checkpoint/find-last.js';
 import { decodeState } from '../../src/checkpoint/state-codec.js';
 import { buildTensor } from '../../src/checkpoint/tensor-builder.js';
-import { fromRecord } from '../../src/checkpoint/tensor-records.js';
+import { fromRecord } from '../../src/checkpoint/tensor-memory.js';
 import { record, tempFolders } from './file/helpers.js';
 
 // A pass-through spy: shows which records become tensors.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
-import { fromRecord, toWriterRecord } from '../../src/checkpoint/tensor-records.js';
+import { fromRecord, toWriterRecord } from '../../src/checkpoint/tensor-memory.js';
 import { isBorrowedRecord, type BorrowedTensorRecord, type SafetensorsDtype, type TensorRecord } from '../../src/checkpoint/file/index.js';
 
 /** On cpu and wasm the record must lend the backend's bytes, not download a copy. */
