@@ -1,10 +1,14 @@
 import * as callbacks from '@cairn/callbacks';
-import { LightningModule, Trainer, type BatchSource, type Callback, type Logger } from '@cairn/core';
+import { LightningDataModule, LightningModule, Trainer, type BatchSource, type Callback, type Logger } from '@cairn/core';
 import { CliError } from '../cli-error.js';
 import { loadExport, parseClassPath } from './load-export.js';
 import type { ClassSpec, RunConfig } from './run-config.js';
 
-/** What the config's `data` class must offer (Lightning's LightningDataModule hooks). */
+/**
+ * What the config's `data` class must offer: a LightningDataModule subclass (handed to the
+ * Trainer whole, so its hooks run and its state is checkpointed), or any object with Lightning's
+ * loader methods.
+ */
 export interface DataSource {
   setup?(stage: string): unknown;
   trainDataloader?(): BatchSource<unknown>;
@@ -79,4 +83,12 @@ export function loaderOf(data: DataSource, method: 'trainDataloader' | 'valDatal
     return undefined;
   }
   return fn.call(data) ?? undefined;
+}
+
+/** The Trainer's data argument for `stage`: the data module itself, or the loaders its methods make. */
+export async function dataFor(data: DataSource, stage: 'fit' | 'test'): Promise<{ module: LightningDataModule } | { train?: BatchSource<unknown>; val?: BatchSource<unknown>; test?: BatchSource<unknown> }> {
+  if (data instanceof LightningDataModule) return { module: data };
+  await data.setup?.(stage);
+  if (stage === 'test') return { test: loaderOf(data, 'testDataloader', true) };
+  return { train: loaderOf(data, 'trainDataloader', true), val: loaderOf(data, 'valDataloader', false) };
 }

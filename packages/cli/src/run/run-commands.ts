@@ -26,12 +26,11 @@ async function fitCommand(options: RunOptions, overrideTokens: readonly string[]
     out.result(out.json ? toJson(config) : stringify(config));
     return EXIT.ok;
   }
-  const { buildRun, loaderOf } = await import('./build-run.js');
+  const { buildRun, dataFor } = await import('./build-run.js');
   const { trainer, module, data } = await buildRun(config, printLine);
-  await data.setup?.('fit');
-  const train = loaderOf(data, 'trainDataloader', true)!;
-  const val = loaderOf(data, 'valDataloader', false);
-  const result = await trainer.fit(module, train, val, config.ckptPath === undefined ? {} : { ckptPath: config.ckptPath });
+  const source = await dataFor(data, 'fit');
+  const fitOptions = config.ckptPath === undefined ? {} : { ckptPath: config.ckptPath };
+  const result = 'module' in source ? await trainer.fit(module, source.module, fitOptions) : await trainer.fit(module, source.train!, source.val, fitOptions);
   const summary = {
     epochs: result.epochs,
     globalStep: result.globalStep,
@@ -54,7 +53,40 @@ async function fitCommand(options: RunOptions, overrideTokens: readonly string[]
   return EXIT.ok;
 }
 
+/** `cairn test --config run.yaml [--ckpt-path best|last|FILE]`: the module's testStep over the data's test loader. */
+async function testCommand(options: RunOptions, overrideTokens: readonly string[], out: Output): Promise<number> {
+  const config = await loadRunConfig(options.config, parseOverrides(overrideTokens));
+  if (options.ckptPath !== undefined) config.ckptPath = options.ckptPath;
+  if (options.printConfig === true) {
+    out.result(out.json ? toJson(config) : stringify(config));
+    return EXIT.ok;
+  }
+  const { buildRun, dataFor } = await import('./build-run.js');
+  const { trainer, module, data } = await buildRun(config, printLine);
+  const source = await dataFor(data, 'test');
+  const testOptions = config.ckptPath === undefined ? {} : { ckptPath: config.ckptPath };
+  const metrics = 'module' in source ? await trainer.test(module, source.module, testOptions) : await trainer.test(module, source.test!, testOptions);
+  const summary = { metrics, ckptPath: trainer.ckptPath ?? null };
+  if (out.json) out.result(toJson(summary));
+  else {
+    out.result(`tested ${summary.ckptPath === null ? "the module's initial weights" : summary.ckptPath}`);
+    out.result(`metrics: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  }
+  return EXIT.ok;
+}
+
 export function addRunCommands(program: Command, run: Run): void {
+  program.command('test')
+    .description('run the testStep of a YAML config\'s module over its data\'s test loader (LightningCLI test); overrides as for fit')
+    .requiredOption('-c, --config <file>', 'run config (YAML): model, data, trainer, ckptPath')
+    .option('--print-config', 'print the resolved config (after overrides) and exit')
+    .option('--ckpt-path <path>', "test the weights of a checkpoint file, 'last' or 'best'")
+    .option('--json', 'print the result as JSON (for scripts)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .exitOverride()
+    .action((options: RunOptions, command: Command) => run((out) => testCommand(options, command.args, out), options.json === true));
+
   program.command('fit')
     .description('train the module of a YAML config (LightningCLI style); any key can be overridden: --trainer.maxEpochs 5')
     .requiredOption('-c, --config <file>', 'run config (YAML): model, data, trainer, ckptPath')
