@@ -136,7 +136,7 @@ describe('option validation', () => {
     [{ checkValEveryNEpoch: null }, /'checkValEveryNEpoch' must be a positive integer unless valCheckInterval is a batch count/],
     [{ numSanityValSteps: -3 }, /'numSanityValSteps'/],
     [{ logEveryNSteps: 0 }, /'logEveryNSteps'/],
-    [{ accelerator: 'tpu' as never }, /'accelerator' must be one of 'auto', 'gpu', 'tensorflow', 'wasm', 'cpu'/],
+    [{ accelerator: 'tpu' as never }, /'accelerator' must be one of 'auto', 'gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'/],
     [{ seed: -1 }, /'seed'/],
     [{ fastDevRun: -1 }, /'fastDevRun'/],
     [{ enableCheckpointing: 'yes' as never }, /'enableCheckpointing' must be a boolean/],
