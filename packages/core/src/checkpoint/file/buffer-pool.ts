@@ -15,13 +15,16 @@ const spares: Uint8Array[] = [];
 /** Enough for one save and one load at a time; a third user allocates and its buffers are dropped. */
 const MAX_SPARES = 4;
 
-/** A buffer of `size` bytes, not zero-filled: callers only ever use bytes they wrote into it. */
+/**
+ * A buffer of `size` bytes, callers use only bytes they wrote into it. Shared memory, so the
+ * checksum worker reads the chunks in place (crc-worker.ts).
+ */
 export function takeBuffer(size: number): Uint8Array {
   if (size === CHUNK_BYTES) {
     const spare = spares.pop();
     if (spare !== undefined) return spare;
   }
-  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+  return new Uint8Array(new SharedArrayBuffer(size));
 }
 
 /** Gives a buffer back for reuse. Only once nothing (no read or write in flight) uses it any more. */

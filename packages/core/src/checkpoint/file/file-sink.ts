@@ -1,5 +1,5 @@
 import { CHUNK_BYTES, giveBack, takeBuffer } from './buffer-pool.js';
-import { updateCrc } from './checksum.js';
+import { startChunkChecksum, type ChunkChecksum } from './crc-worker.js';
 
 /** The one file operation the sink needs (a FileHandle has it); narrow so tests can drive the timing. */
 export interface PositionalWriter {
@@ -8,11 +8,11 @@ export interface PositionalWriter {
 
 /**
  * Appends bytes to a file in order while keeping a running CRC-32 of everything written, through
- * two reused staging buffers: while one buffer's write runs on libuv's thread pool, the next bytes
- * are copied into the other and checksummed on this thread. A save therefore costs about one raw
- * write, allocates nothing per tensor, and can take its bytes from views that a pause would
- * invalidate (the wasm heap), because it copies them before it yields. One write is in flight at
- * a time.
+ * two reused staging buffers: while one buffer is written (on libuv's thread pool) and checksummed
+ * (on the checksum worker thread), the next bytes are copied into the other on this thread. A save
+ * therefore costs about one raw write, allocates nothing per tensor, and can take its bytes from
+ * views that a pause would invalidate (the wasm heap), because it copies them before it yields.
+ * One buffer is in flight at a time.
  */
 export class CrcFileSink {
   private readonly buffers: [Uint8Array, Uint8Array];
@@ -20,7 +20,9 @@ export class CrcFileSink {
   private staged = 0;
   /** File offset of the first staged byte: everything before it is written or being written. */
   private position = 0;
-  private crcValue = 0;
+  private readonly checksum: ChunkChecksum = startChunkChecksum();
+  private finalCrc: Promise<number> | undefined;
+  /** The other buffer's write and checksum: it may be refilled once this settles. */
   private inFlight: Promise<void> | undefined;
 
   /** `totalBytes`: the file's final size, so that a small file gets small buffers. */
@@ -32,9 +34,10 @@ export class CrcFileSink {
     this.buffers = [takeBuffer(size), takeBuffer(size)];
   }
 
-  /** CRC-32 of every byte handed to a write; complete once `flush()` has resolved. */
-  get crc(): number {
-    return this.crcValue;
+  /** CRC-32 of every byte handed to a write. Call after `flush()` has resolved; nothing may be written after. */
+  crc(): Promise<number> {
+    this.finalCrc ??= this.checksum.result();
+    return this.finalCrc;
   }
 
   /** Bytes accepted so far (written, being written or staged). */
@@ -82,6 +85,8 @@ export class CrcFileSink {
    * writes from the caller's bytes).
    */
   recycle(): void {
+    // A failed save never asked for its checksum: end it, so the worker forgets it.
+    void this.crc().catch(() => undefined);
     for (const buffer of this.buffers) giveBack(buffer);
   }
 
@@ -91,20 +96,26 @@ export class CrcFileSink {
   }
 
   /**
-   * Checksums the current buffer, waits for the other buffer's write (which frees it), starts the
-   * current buffer's write and switches to the other one.
+   * Starts the checksum of the current buffer, waits for the other buffer's write and checksum
+   * (which frees it), starts the current buffer's write and switches to the other one.
    */
   private async handOff(): Promise<void> {
     const chunk = this.buffers[this.current]!.subarray(0, this.staged);
-    this.crcValue = updateCrc(this.crcValue, chunk);
+    const summed = this.checksum.add(chunk);
     const offset = this.position;
     this.position += this.staged;
     this.staged = 0;
-    await this.inFlight;
-    const write = this.writeAt(chunk, offset);
+    try {
+      await this.inFlight;
+    } catch (error) {
+      // This chunk's checksum still reads the buffer: it must end before the buffer is reused.
+      await summed.catch(() => undefined);
+      throw error;
+    }
+    const done = Promise.all([this.writeAt(chunk, offset), summed]).then(() => undefined);
     // Awaited by the next hand-off or flush; until then a failure must not count as unhandled.
-    write.catch(() => undefined);
-    this.inFlight = write;
+    done.catch(() => undefined);
+    this.inFlight = done;
     this.current = 1 - this.current;
   }
 

@@ -1,7 +1,8 @@
 import { constants } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
 import { CHUNK_BYTES, giveBack, takeBuffer } from './buffer-pool.js';
-import { checksumWithZeroedDigits, planChecksum, updateCrc, verifyComputedChecksum } from './checksum.js';
+import { checksumWithZeroedDigits, planChecksum, verifyComputedChecksum } from './checksum.js';
+import { startChunkChecksum } from './crc-worker.js';
 import { CheckpointError } from './errors.js';
 import { LENGTH_PREFIX_BYTES as PREFIX_BYTES } from './format.js';
 import { checkHeaderLength, parseHeader, tensorViews, type HeaderEntry } from './header.js';
@@ -60,10 +61,13 @@ export async function streamCheckpointFile(
     const plan = planChecksum(path, header, headerJson, options.requireChecksum ?? true);
     const sinks = header.entries.map(sinkFor);
     // The digits lie inside the header, so the rest of the file is checksummed as it is.
-    let crc = plan === null ? 0 : checksumWithZeroedDigits(head, plan.digitsOffset);
+    const checksum = plan === null ? undefined : startChunkChecksum(checksumWithZeroedDigits(head, plan.digitsOffset));
+    let crc: Promise<number> | undefined;
     const deliver = chunkDelivery(header.entries, sinks);
     const chunkSize = Math.max(1, Math.min(CHUNK_BYTES, size - headEnd));
     const chunks = [takeBuffer(chunkSize), takeBuffer(chunkSize)] as const;
+    /** Per chunk buffer: its checksum, which reads it until it settles. */
+    const summing: (Promise<void> | undefined)[] = [undefined, undefined];
     let next: Promise<number> | undefined;
     try {
       let position = headEnd;
@@ -77,21 +81,31 @@ export async function streamCheckpointFile(
         if (got !== Math.min(size - start, chunkSize)) throw shrank(start + got);
         const chunk = chunks[current].subarray(0, got);
         position += got;
+        const summed = checksum?.add(chunk);
+        summed?.catch(() => undefined);
+        summing[current] = summed;
         current = 1 - current;
         if (position < size) {
+          // The other buffer is free once its checksum is done (its sinks copied it last turn).
+          await summing[current];
           next = readChunk(position, chunks[current]);
           // A read that fails while we are here is awaited (and thrown) on the next turn of the loop.
           next.catch(() => undefined);
         }
-        if (plan !== null) crc = updateCrc(crc, chunk);
         deliver(chunk, start - headEnd);
       }
+      crc = checksum?.result();
+      // Awaited below, after the clean-up's own awaits: a failure must not count as unhandled meanwhile.
+      crc?.catch(() => undefined);
     } finally {
-      // A read still running writes into a chunk: it must end before the chunks are reused.
+      // A read or checksum still running uses a chunk: it must end before the chunks are reused.
       await next?.catch(() => undefined);
+      await Promise.all(summing.map((summed) => summed?.catch(() => undefined)));
+      // A failed read never asked for its checksum: end it, so the worker forgets it.
+      if (crc === undefined) void checksum?.result().catch(() => undefined);
       for (const chunk of chunks) giveBack(chunk);
     }
-    if (plan !== null) verifyComputedChecksum(path, crc, plan);
+    if (plan !== null) verifyComputedChecksum(path, await crc!, plan);
     return { entries: header.entries, metadata: header.metadata };
   } finally {
     await file.close();

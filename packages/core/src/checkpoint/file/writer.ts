@@ -44,7 +44,7 @@ export async function writeCheckpointFile(
       if (sink.length !== bytes) throw new CheckpointError(path, 'input', `wrote ${sink.length} bytes instead of ${bytes}`);
       // The header went out with '0' digits, so the running CRC is the checksum of the final file.
       const digits = new Uint8Array(CHECKSUM_DIGITS);
-      writeDigits(digits, 0, formatChecksum(sink.crc));
+      writeDigits(digits, 0, formatChecksum(await sink.crc()));
       await sink.patch(digits, preamble.digitsOffset);
     });
     return { path, bytes };

@@ -141,6 +141,15 @@ function controlledHandle(size: number) {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Waits (up to 10 s) until `ready()`: a chunk's checksum runs on a worker thread, so a hand-off takes more than one tick. */
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 describe('CrcFileSink', () => {
   it('copies the next chunk while the previous one is written, one write at a time, and checksums every byte', async () => {
     const total = 3 * STAGING_BYTES + 5;
@@ -148,25 +157,25 @@ describe('CrcFileSink', () => {
     const data = record('d', 'U8', [total], 9).data;
     const sink = new CrcFileSink(handle, total);
     const writing = sink.write(() => data);
+    await until(() => writes.length === 1 && sink.length === 2 * STAGING_BYTES);
     await tick();
     // The first buffer is out; the second was filled meanwhile and waits for the first write.
     expect(writes).toHaveLength(1);
     expect(sink.length).toBe(2 * STAGING_BYTES);
     writes[0]!.finish();
-    await tick();
-    expect(writes).toHaveLength(2);
+    await until(() => writes.length === 2);
     writes[1]!.finish();
-    await tick();
+    await until(() => writes.length === 3);
     writes[2]!.finish();
     await writing;
     const flushing = sink.flush();
-    await tick();
+    await until(() => writes.length === 4);
     writes[3]!.finish();
     await flushing;
     expect(maxRunning()).toBe(1);
     expect(writes.map((w) => w.offset)).toEqual([0, STAGING_BYTES, 2 * STAGING_BYTES, 3 * STAGING_BYTES]);
     expect(Buffer.from(file).equals(Buffer.from(data))).toBe(true);
-    expect(sink.crc).toBe(crc32(data));
+    expect(await sink.crc()).toBe(crc32(data));
   });
 
   it('a failed write surfaces at the next hand-off, and settle() waits for the write in flight', async () => {
