@@ -32,14 +32,21 @@ export type FsCall =
  * and the calls of every module (src included) land in `fsTrace.calls`. `beforeRename` runs
  * before each rename (a test can hold a write there, as a slow disk would).
  */
-export const fsTrace: { calls: FsCall[]; beforeRename: ((from: string, to: string) => Promise<void>) | undefined } = {
+export const fsTrace: {
+  calls: FsCall[];
+  beforeRename: ((from: string, to: string) => Promise<void>) | undefined;
+  /** Runs before each symlink; throwing makes the symlink fail (a platform without symlinks). */
+  beforeSymlink: (() => void) | undefined;
+} = {
   calls: [],
   beforeRename: undefined,
+  beforeSymlink: undefined,
 };
 
 export function resetFsTrace(): void {
   fsTrace.calls.length = 0;
   fsTrace.beforeRename = undefined;
+  fsTrace.beforeSymlink = undefined;
 }
 
 const WRITES: ReadonlySet<PropertyKey> = new Set(['write', 'writeFile', 'writev', 'appendFile']);
@@ -76,6 +83,10 @@ export function tracedFs(real: Fs): Fs {
       fsTrace.calls.push({ op: 'mkdir', path: String(args[0]) });
       return result;
     }) as Fs['mkdir'],
+    symlink: async (...args: Parameters<Fs['symlink']>) => {
+      fsTrace.beforeSymlink?.();
+      await real.symlink(...args);
+    },
     rename: async (...args: Parameters<Fs['rename']>) => {
       const [from, to] = args.map(String) as [string, string];
       await fsTrace.beforeRename?.(from, to);
