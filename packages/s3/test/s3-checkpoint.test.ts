@@ -116,6 +116,13 @@ describe('ModelCheckpoint with an s3:// dirpath (s3rver on loopback)', () => {
     expect(existsSync(resumed.trainer.ckptPath!)).toBe(true);
   });
 
+  it('retention works the same in the bucket: keepLastN rotates, keepPeriod keeps for good', async () => {
+    const url = newPrefix();
+    const run = await leg(await tmp(), [{ dirpath: url, everyNTrainSteps: 1, filename: '{step}', keepLastN: 2, keepPeriod: 7 }], { maxEpochs: 2 });
+    expect(run.error).toBeUndefined();
+    expect((await bucketNames(url)).filter((n) => n.endsWith('.ckpt'))).toEqual(['step=10.ckpt', 'step=7.ckpt', 'step=9.ckpt']);
+  });
+
   it('a second trainer on the same prefix is refused while the first runs', async () => {
     const url = newPrefix();
     const { ModelCheckpoint, Trainer, Callback } = await import('@cairn/core');

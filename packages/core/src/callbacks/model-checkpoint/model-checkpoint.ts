@@ -19,6 +19,7 @@ import { K_BEST_YAML_NAME, kBestYamlText, writeKBestYaml } from './k-best-yaml.j
 import { MissingMonitorCheck, monitorCandidates } from './monitor-candidates.js';
 import { REMOTE_NAMING_ROOT, resolveCheckpointOptions, type ModelCheckpointOptions, type ResolvedCheckpointOptions } from './options.js';
 import { markCheckpoint, type FileRole } from './ownership.js';
+import { Retention } from './retention.js';
 import { removeStrayFiles, retireResumedFile, type ResumedFile } from './resume-cleanup.js';
 import { loadStateDict, toStateDict } from './saved-state.js';
 import { epochTriggerDue, savesOnTrainEpochEnd, validationFollowsStep } from './schedule.js';
@@ -70,6 +71,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   private deferredStep = -1;
   private validationRan = false;
   private readonly missingMonitor: MissingMonitorCheck | undefined;
+  private readonly retention: Retention;
   /** Where the files go: the folder, or the remote prefix with its staging folder (from setup on). */
   private store: CheckpointStore | undefined;
   /** For a URL dirpath, opened at construction so that an unknown scheme or bad storage option fails there. */
@@ -81,6 +83,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     ({ monitor: this.monitor, mode: this.mode, saveTopK: this.saveTopK, saveLast: this.saveLast, filename: this.filename, dirpath: this.dirpath } = this.options);
     this.topK = initialTopK(this.mode);
     this.writes = new CheckpointWrites(this.options.log);
+    this.retention = new Retention(this.options.retention);
     this.missingMonitor = this.monitor === undefined ? undefined : new MissingMonitorCheck(this.monitor, this.options.log);
     this.remoteStorage = this.options.remote === undefined ? undefined : openRemoteStorage(this.dirpath!, this.options.remote.storage);
   }
@@ -141,13 +144,14 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   }
 
   override stateDict(): Record<string, unknown> {
-    return toStateDict(this.topK, { monitor: this.monitor, dirpath: this.dirpath, lastModelPath: this.lastModelPath, run: this.run });
+    return toStateDict(this.topK, { monitor: this.monitor, dirpath: this.dirpath, lastModelPath: this.lastModelPath, run: this.run, retention: this.retention.stateDict() });
   }
 
   override loadStateDict(state: Record<string, unknown>): void {
     const current = { monitor: this.monitor, dirpath: this.dirpath, lastModelPath: this.lastModelPath, run: this.run };
     const { sameDir, book } = loadStateDict(state, this.topK, current, this.options.log);
     ({ lastModelPath: this.lastModelPath, run: this.run } = book);
+    if (sameDir) this.retention.loadStateDict(book.retention);
     this.restoredSameDir = sameDir;
   }
 
@@ -166,6 +170,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     this.deferredStep = -1;
     this.validationRan = false;
     this.lastSaveTime = -Infinity;
+    this.retention.start(this.wallClock());
     if (this.saveTopK !== 0 && !trainer.options.fastDevRun && (await this.store.list()).length > 0) {
       this.options.log(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
     }
@@ -281,6 +286,11 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     return performance.now();
   }
 
+  /** Wall-clock milliseconds (keepEveryNHours spans resumes, so it cannot be monotonic); tests override it. */
+  protected wallClock(): number {
+    return Date.now();
+  }
+
   // ---- should a save happen? -----------------------------------------------------------------
 
   private skip(trainer: Trainer): boolean {
@@ -327,22 +337,29 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     const current = candidates[this.monitor];
     // Lightning takes epoch and step from the monitor candidates (a logged `epoch` wins).
     const at = `Epoch ${candidates.epoch!}, global step ${candidates.step!}`;
-    if (!entersTopK(this.topK, this.saveTopK, this.mode, current)) {
+    const enters = entersTopK(this.topK, this.saveTopK, this.mode, current);
+    const wall = this.wallClock();
+    if (!enters && !this.retention.wantsSave(trainer.globalStep, wall)) {
       this.log(`${at}: '${this.monitor}' was not in top ${this.saveTopK}`);
       return false;
     }
     const k = effectiveK(this.topK, this.saveTopK);
-    const evicted = popEvicted(this.topK, k);
-    const path = await this.freePath(candidates, evicted);
-    admit(this.topK, k, this.mode, path, current!);
-    // The score as ranked (NaN already replaced by the worst value, so Lightning prints 'inf'),
-    // formatted as Python's `:0.5f` formats it.
-    const score = (value: number): string => formatNumber(value, '0.5f');
-    this.log(`${at}: '${this.monitor}' reached ${score(this.topK.currentScore!)} (best ${score(this.topK.bestModelScore!)}), saving model to '${path}' as top ${k}`);
+    const evicted = enters ? popEvicted(this.topK, k) : undefined;
+    const path = await this.freePath(candidates, evicted !== undefined && !this.retention.keeps(evicted) ? evicted : undefined);
+    if (enters) {
+      admit(this.topK, k, this.mode, path, current!);
+      // The score as ranked (NaN already replaced by the worst value, so Lightning prints 'inf'),
+      // formatted as Python's `:0.5f` formats it.
+      const score = (value: number): string => formatNumber(value, '0.5f');
+      this.log(`${at}: '${this.monitor}' reached ${score(this.topK.currentScore!)} (best ${score(this.topK.bestModelScore!)}), saving model to '${path}' as top ${k}`);
+    } else {
+      this.log(`${at}: '${this.monitor}' was not in top ${this.saveTopK}; saving model to '${path}' for retention`);
+    }
+    const gone = this.unkept([evicted, ...this.retention.record(path, trainer.globalStep, wall)], path);
     const done = this.request(trainer, path, 'topk');
     const ranking = { ...this.topK.bestKModels };
     this.writes.afterDurable(done, async () => {
-      if (evicted !== undefined && this.shouldRemove(trainer, evicted, path)) await this.store!.remove(evicted);
+      for (const file of gone) if (this.shouldRemove(trainer, file, path)) await this.store!.remove(file);
       await this.store!.writeText(this.defaultYamlPath(), kBestYamlText(ranking));
       this.kBestYamlPath = this.defaultYamlPath();
     });
@@ -352,10 +369,17 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   /** No monitor: the newest checkpoint is the best; with saveTopK 1 the previous one goes. */
   private async saveNewest(trainer: Trainer, candidates: MetricMap): Promise<boolean> {
     const previous = this.topK.bestModelPath;
-    const path = await this.freePath(candidates, previous);
+    const path = await this.freePath(candidates, this.retention.keeps(previous) ? undefined : previous);
     this.topK.bestModelPath = path;
+    const dropped = this.retention.record(path, trainer.globalStep, this.wallClock());
+    // saveTopK -1 keeps every file; 1 keeps the newest, plus what retention keeps.
+    const gone = this.saveTopK === 1 ? this.unkept([previous, ...dropped], path) : [];
     const done = this.request(trainer, path, 'topk');
-    if (this.saveTopK === 1 && previous !== '' && this.shouldRemove(trainer, previous, path)) this.writes.afterDurable(done, () => this.store!.remove(previous));
+    if (gone.length > 0) {
+      this.writes.afterDurable(done, async () => {
+        for (const file of gone) if (this.shouldRemove(trainer, file, path)) await this.store!.remove(file);
+      });
+    }
     return true;
   }
 
@@ -430,9 +454,15 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     if (failure !== undefined) throw failure;
   }
 
+  /** Of the files a save lets go, those nothing keeps any longer (not ranked, not best, not retained). */
+  private unkept(files: readonly (string | undefined)[], saved: string): string[] {
+    const kept = (file: string): boolean => file === saved || file in this.topK.bestKModels || file === this.topK.bestModelPath || this.retention.keeps(file);
+    return [...new Set(files)].filter((file): file is string => file !== undefined && file !== '' && !kept(file));
+  }
+
   /** What the restored state keeps, for the resume cleanup. */
   private folder(): { store: CheckpointStore; kept: string[]; saveTopK: number; log: (line: string) => void; warn: (line: string) => void } {
-    const kept = [...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath];
+    const kept = [...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath, ...this.retention.kept()];
     return { store: this.store!, kept, saveTopK: this.saveTopK, log: (line) => this.log(line), warn: this.options.log };
   }
 

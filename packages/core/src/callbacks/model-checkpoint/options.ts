@@ -6,6 +6,7 @@ import { rejectUnknownOptions, type OptionKeys } from '../../options/known-optio
 import { DEFAULT_FILENAME, FILE_EXTENSION, isInside, templateSkeleton } from './filename.js';
 import { describeValue } from '../../options/describe-kind.js';
 import { isRemoteUrl, normalizeRemoteUrl } from '../../checkpoint/store/remote-storage.js';
+import type { RetentionOptions } from './retention.js';
 import { resolveRemoteOptions, type RemoteCheckpointOptions, type ResolvedRemoteOptions } from './remote-options.js';
 
 /** Lightning 2.6's ModelCheckpoint options in camelCase, plus Cairn's minimumInterval and async. */
@@ -49,6 +50,12 @@ export interface ModelCheckpointOptions {
   minimumInterval?: Duration;
   /** Cairn: write in the background (default true); false waits for each file before training on. */
   async?: boolean;
+  /** Also keep the N newest ranked saves (rotation, TF's max_to_keep); a save point then always saves. 0 (default): off. */
+  keepLastN?: number;
+  /** Keep for good a ranked save at least this many hours (wall clock) after the previous one so kept (TF's keep_checkpoint_every_n_hours). */
+  keepEveryNHours?: number;
+  /** Keep for good a ranked save whose global step is a multiple of this (Orbax's keep_period). */
+  keepPeriod?: number;
   /** Where warnings and verbose lines go. Default console.error. */
   log?: (line: string) => void;
 }
@@ -74,6 +81,7 @@ export interface ResolvedCheckpointOptions {
   saveOnException: boolean;
   minimumInterval: number;
   async: boolean;
+  retention: RetentionOptions;
   log: (line: string) => void;
 }
 
@@ -96,6 +104,9 @@ const KNOWN: OptionKeys<ModelCheckpointOptions> = {
   saveOnException: true,
   minimumInterval: true,
   async: true,
+  keepLastN: true,
+  keepEveryNHours: true,
+  keepPeriod: true,
   log: true,
 };
 
@@ -136,6 +147,18 @@ function expandDirpath(dirpath: string | undefined): string | undefined {
   return resolve(dirpath);
 }
 
+const HOUR_MS = 3_600_000;
+
+function resolveRetention(options: ModelCheckpointOptions, saveTopK: number): RetentionOptions {
+  const { keepLastN = 0, keepEveryNHours, keepPeriod } = options;
+  checkCount('keepLastN', keepLastN, 0);
+  check(keepEveryNHours === undefined || (typeof keepEveryNHours === 'number' && Number.isFinite(keepEveryNHours) && keepEveryNHours > 0), `keepEveryNHours must be a positive number of hours, got ${describeValue(keepEveryNHours)}`);
+  if (keepPeriod !== undefined) checkCount('keepPeriod', keepPeriod, 1);
+  const active = keepLastN > 0 || keepEveryNHours !== undefined || keepPeriod !== undefined;
+  check(!active || saveTopK !== 0, 'keepLastN, keepEveryNHours and keepPeriod keep ranked saves, and saveTopK=0 makes none (set saveTopK to 1 or more)');
+  return { keepLastN, keepEveryMs: keepEveryNHours === undefined ? undefined : keepEveryNHours * HOUR_MS, keepPeriod };
+}
+
 /** Checks every option and applies Lightning's defaults; invalid combinations throw here, at construction. */
 export function resolveCheckpointOptions(options: ModelCheckpointOptions): ResolvedCheckpointOptions {
   rejectUnknownOptions('ModelCheckpoint', options, KNOWN);
@@ -168,6 +191,8 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
   );
   check(monitor !== undefined || [-1, 0, 1].includes(saveTopK), `saveTopK=${saveTopK} without monitor is not a valid configuration: there is no quantity to rank by (use -1, 0 or 1, or set monitor)`);
 
+  const retention = resolveRetention(options, saveTopK);
+
   return {
     dirpath,
     remote: remoteDir ? resolveRemoteOptions(options.remote) : undefined,
@@ -187,6 +212,7 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
     saveOnException: flag(options, 'saveOnException', false),
     minimumInterval: options.minimumInterval === undefined ? 0 : parseDuration('ModelCheckpoint', 'minimumInterval', options.minimumInterval),
     async: flag(options, 'async', true),
+    retention,
     log: log ?? ((line) => console.error(line)),
   };
 }

@@ -7,6 +7,8 @@ export interface CheckpointBookkeeping {
   lastModelPath: string;
   /** Run lineage (ownership.ts). */
   run: string;
+  /** Retention sets (retention.ts); absent in checkpoints of older versions. */
+  retention?: unknown;
 }
 
 /** Lightning's state_dict keys (camelCased), plus the run lineage. */
@@ -22,6 +24,7 @@ export function toStateDict(topK: TopKState, book: CheckpointBookkeeping): Recor
     kthValue: topK.kthValue,
     lastModelPath: book.lastModelPath,
     run: book.run,
+    retention: book.retention ?? null,
   };
 }
 
@@ -51,6 +54,7 @@ export function loadStateDict(
     topK.kthValue = num(state.kthValue) ?? topK.kthValue;
     book.lastModelPath = str(state.lastModelPath, book.lastModelPath);
     book.run = str(state.run, book.run);
+    book.retention = state.retention;
   } else {
     warn(
       `ModelCheckpoint: the dirpath has changed from ${JSON.stringify(savedDir)} to ${JSON.stringify(book.dirpath)}, therefore bestModelScore, ` +
