@@ -42,6 +42,18 @@ export async function streamCheckpointFile(
   options: ReadOptions,
   sinkFor: (entry: HeaderEntry, index: number, entries: readonly HeaderEntry[]) => TensorSink | undefined,
 ): Promise<StreamedCheckpoint> {
+  return readVerified(path, options, { sinkFor });
+}
+
+/**
+ * Where the data section goes: to per-tensor sinks through reused chunk buffers, or read straight
+ * into one buffer of the data section's size that `wholeBuffer` allocates once the header is valid.
+ */
+type Destination =
+  | { sinkFor: (entry: HeaderEntry, index: number, entries: readonly HeaderEntry[]) => TensorSink | undefined }
+  | { wholeBuffer: (dataSize: number) => Uint8Array };
+
+async function readVerified(path: string, options: ReadOptions, destination: Destination): Promise<StreamedCheckpoint> {
   const file = await open(path, 'r');
   try {
     const size = (await file.stat()).size;
@@ -59,13 +71,17 @@ export async function streamCheckpointFile(
     const headerJson = head.subarray(PREFIX_BYTES, headEnd);
     const header = parseHeader(path, headerJson, size - headEnd);
     const plan = planChecksum(path, header, headerJson, options.requireChecksum ?? true);
-    const sinks = header.entries.map(sinkFor);
+    const dataSize = size - headEnd;
+    const whole = 'wholeBuffer' in destination ? destination.wholeBuffer(dataSize) : undefined;
+    const sinks = 'sinkFor' in destination ? header.entries.map(destination.sinkFor) : [];
     // The digits lie inside the header, so the rest of the file is checksummed as it is.
     const checksum = plan === null ? undefined : startChunkChecksum(checksumWithZeroedDigits(head, plan.digitsOffset));
     let crc: Promise<number> | undefined;
     const deliver = chunkDelivery(header.entries, sinks);
-    const chunkSize = Math.max(1, Math.min(CHUNK_BYTES, size - headEnd));
-    const chunks = [takeBuffer(chunkSize), takeBuffer(chunkSize)] as const;
+    const chunkSize = Math.max(1, Math.min(CHUNK_BYTES, dataSize));
+    const chunks = whole === undefined ? ([takeBuffer(chunkSize), takeBuffer(chunkSize)] as const) : undefined;
+    // The buffer a chunk is read into: one of the two reused ones, or its place in the whole buffer.
+    const chunkBuffer = (at: number, which: number): Uint8Array => chunks?.[which] ?? whole!.subarray(at - headEnd, at - headEnd + chunkSize);
     /** Per chunk buffer: its checksum, which reads it until it settles. */
     const summing: (Promise<void> | undefined)[] = [undefined, undefined];
     let next: Promise<number> | undefined;
@@ -73,13 +89,13 @@ export async function streamCheckpointFile(
       let position = headEnd;
       let current = 0;
       const readChunk = (at: number, into: Uint8Array): Promise<number> => readInto(file, into.subarray(0, Math.min(size - at, into.length)), at);
-      next = position < size ? readChunk(position, chunks[current]) : undefined;
+      next = position < size ? readChunk(position, chunkBuffer(position, current)) : undefined;
       while (next !== undefined) {
         const start = position;
         const got = await next;
         next = undefined;
         if (got !== Math.min(size - start, chunkSize)) throw shrank(start + got);
-        const chunk = chunks[current].subarray(0, got);
+        const chunk = chunkBuffer(start, current).subarray(0, got);
         position += got;
         const summed = checksum?.add(chunk);
         summed?.catch(() => undefined);
@@ -88,11 +104,11 @@ export async function streamCheckpointFile(
         if (position < size) {
           // The other buffer is free once its checksum is done (its sinks copied it last turn).
           await summing[current];
-          next = readChunk(position, chunks[current]);
+          next = readChunk(position, chunkBuffer(position, current));
           // A read that fails while we are here is awaited (and thrown) on the next turn of the loop.
           next.catch(() => undefined);
         }
-        deliver(chunk, start - headEnd);
+        if (whole === undefined) deliver(chunk, start - headEnd);
       }
       crc = checksum?.result();
       // Awaited below, after the clean-up's own awaits: a failure must not count as unhandled meanwhile.
@@ -103,7 +119,7 @@ export async function streamCheckpointFile(
       await Promise.all(summing.map((summed) => summed?.catch(() => undefined)));
       // A failed read never asked for its checksum: end it, so the worker forgets it.
       if (crc === undefined) void checksum?.result().catch(() => undefined);
-      for (const chunk of chunks) giveBack(chunk);
+      for (const chunk of chunks ?? []) giveBack(chunk);
     }
     if (plan !== null) verifyComputedChecksum(path, await crc!, plan);
     return { entries: header.entries, metadata: header.metadata };
@@ -132,22 +148,22 @@ function chunkDelivery(entries: readonly HeaderEntry[], sinks: readonly (TensorS
 }
 
 /**
- * Reads and validates a whole checkpoint into memory: one buffer holding the data section, of
+ * Reads and validates a whole checkpoint into memory: one buffer holding the data section (read
+ * straight into it, the CRC of each chunk running while the next is read), of
  * which the tensors returned are views. For tools that want every byte; loading a state into
  * TF.js streams instead (loadCheckpoint).
  */
 export async function readCheckpointFile(path: string, options: ReadOptions = {}): Promise<DecodedCheckpoint> {
   let data = new Uint8Array(0);
-  const { entries, metadata } = await streamCheckpointFile(path, options, (entry, index, all) => {
-    if (index === 0) {
-      const dataSize = all[all.length - 1]!.end;
+  const { entries, metadata } = await readVerified(path, options, {
+    wholeBuffer: (dataSize) => {
       if (dataSize > constants.MAX_LENGTH) {
         throw new CheckpointError(path, 'too-large', `the data are ${dataSize} bytes, more than one buffer can hold (${constants.MAX_LENGTH})`);
       }
       // allocUnsafeSlow: an unpooled buffer of its own, not zero-filled (every byte is read over).
       data = new Uint8Array(Buffer.allocUnsafeSlow(dataSize).buffer, 0, dataSize);
-    }
-    return { accept: (bytes, offset) => data.set(bytes, entry.begin + offset) };
+      return data;
+    },
   });
   return { tensors: tensorViews(entries, data, 0), metadata };
 }
