@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint, readCheckpointFile, selectBackend } from '@cairn/core';
 import { stat } from 'node:fs/promises';
 import { repsFor, type BenchContext } from './context.js';
+import { megabytes } from './big-state.js';
 import { alternate, seconds } from './measure.js';
+import { trackPeak } from './memory.js';
 import { rawRead } from './raw-io.js';
-import type { BenchOutput } from './result.js';
+import type { BenchOutput, Row } from './result.js';
 
 type Reader = 'readCheckpointFile' | 'loadCheckpoint';
 
@@ -49,6 +51,37 @@ export async function benchCheckpointLoad(ctx: BenchContext, files: readonly { l
         reps,
       });
     }
+    out.rows.push(await loadPeakRow(ctx, label, path, bytes));
   }
   return out;
+}
+
+/**
+ * 3b. Peak memory of one loadCheckpoint (after a first one, which allocated the chunk buffers it
+ * keeps): everything the load adds, the state's own tensors included, against the state's size.
+ */
+async function loadPeakRow(ctx: BenchContext, label: string, path: string, bytes: number): Promise<Row> {
+  const { reps, warmup } = repsFor(ctx, 3);
+  let peakTotal = 0;
+  let note = '';
+  for (let i = 0; i < reps + warmup; i++) {
+    const peak = await trackPeak(() => cairnRead('loadCheckpoint', path));
+    // The loaded tensors are wasm heap memory: TF.js bytes count them, RSS counts heap growth.
+    const total = Math.max(peak.rssDelta, peak.tensorDelta + Math.max(0, peak.arrayBuffersDelta));
+    if (i >= warmup && total >= peakTotal) {
+      peakTotal = total;
+      note = `RSS +${megabytes(peak.rssDelta)}, TF.js tensors +${megabytes(peak.tensorDelta)}, ArrayBuffers +${megabytes(peak.arrayBuffersDelta)}`;
+    }
+  }
+  return {
+    group: '3b. load peak memory',
+    what: `memory during one loadCheckpoint (to wasm tensors), ${label} file`,
+    cairn: { value: peakTotal / 1e6, unit: 'MB' },
+    baseline: { name: 'file size (the state)', value: bytes / 1e6, unit: 'MB' },
+    ratio: peakTotal / bytes,
+    ratioMeaning: 'peak memory / state size',
+    target: { op: '<=', value: 1.05 },
+    reps,
+    note,
+  };
 }
