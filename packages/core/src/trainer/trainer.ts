@@ -306,6 +306,8 @@ export class Trainer {
     this.begin(m, stage, dataModule);
     try {
       this.backend = await selectBackend(this.options.accelerator, { log: this.print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
+      // As in fit: 'last' in a new Trainer (e.g. `cairn test --ckpt-path last`) searches the folder of the run that stopped.
+      if (options.ckptPath === 'last') for (const logger of this.loggers) await logger.resumeLatestRun?.();
       await this.setupStage(m, stage);
       const source = given ?? toEpochSource(dataModuleLoader(dataModule!, stage), `${stage}: the data module's loader`);
       if (options.ckptPath !== undefined) this.ckptPath = await this.checkpoints.loadWeights(options.ckptPath, m);

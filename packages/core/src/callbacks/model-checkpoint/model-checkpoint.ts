@@ -10,7 +10,7 @@ import type { CheckpointReport } from '../../trainer/fit-result.js';
 import type { Trainer } from '../../trainer/trainer.js';
 import type { CheckpointStore } from '../../checkpoint/store/checkpoint-store.js';
 import { LocalFolderStore } from '../../checkpoint/store/local-store.js';
-import { openRemoteStorage, type RemoteStorage } from '../../checkpoint/store/remote-storage.js';
+import { isRemoteUrl, openRemoteStorage, type RemoteStorage } from '../../checkpoint/store/remote-storage.js';
 import { RemoteCheckpointStore } from '../../checkpoint/store/remote-store.js';
 import { describeMetadata } from '../../checkpoint/state-codec.js';
 import * as names from './filename.js';
@@ -158,7 +158,12 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   // ---- hooks -------------------------------------------------------------------------------
 
   override async setup(trainer: Trainer, _module: LightningModule, stage: Stage): Promise<void> {
-    if (stage !== 'fit') return;
+    if (stage !== 'fit') {
+      // validate/test/predict write nothing, but their ckptPath 'last' in a new Trainer (e.g.
+      // `cairn test --ckpt-path last`) searches this folder: the one fit would have written to.
+      if (this.dirpath === undefined && (this.options.dirpath === undefined || !isRemoteUrl(this.options.dirpath))) this.dirpath = this.options.dirpath ?? resolve(trainer.logDir, 'checkpoints');
+      return;
+    }
     this.dirpath = this.options.dirpath ?? resolve(trainer.logDir, 'checkpoints');
     this.store = this.openStore(trainer);
     await this.store.claim(randomUUID(), this.options.log);
