@@ -16,6 +16,8 @@ export class FaultProxy {
   plan: FaultPlan = () => undefined;
   /** Requests seen, as `METHOD path`. */
   readonly seen: string[] = [];
+  /** Requests whose answer has not been sent yet, as `METHOD path`. */
+  readonly inFlight = new Set<string>();
   private server: Server | undefined;
   private port = 0;
 
@@ -48,7 +50,10 @@ export class FaultProxy {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
+    const name = `${method} ${path} #${this.seen.length}`;
     this.seen.push(`${method} ${path}`);
+    this.inFlight.add(name);
+    res.on('close', () => this.inFlight.delete(name));
     const fault = this.plan(method, path);
     if (fault?.kind === 'status') {
       req.resume();
