@@ -17,7 +17,7 @@ const unavailable = crashFsUnavailable();
 
 beforeAll(async () => {
   if (unavailable !== undefined && process.env.CI === 'true') throw new Error(`power-cut campaign cannot run in CI: ${unavailable}`);
-  const run = await powerRun(join(await mkdtemp(join(tmpdir(), 'cairn-powercut-reference-')), 'checkpoints'), false);
+  const run = await powerRun({ dirpath: join(await mkdtemp(join(tmpdir(), 'cairn-powercut-reference-')), 'checkpoints') }, false);
   if (run.error !== undefined) throw run.error;
   reference = JSON.stringify(run.weights);
 });

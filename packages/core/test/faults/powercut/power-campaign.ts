@@ -7,7 +7,7 @@ import { readCheckpointFile, readCheckpointMetadata } from '../../../src/checkpo
 import { Rng } from '../lib/random.js';
 import { carelessness } from './careless-fs.js';
 import { CrashMount } from './crash-mount.js';
-import { powerRun, type DurableReport } from './power-run.js';
+import { powerRun, type DurableReport, type Place } from './power-run.js';
 
 export interface PowerPlan {
   seed: string;
@@ -60,11 +60,12 @@ export async function runPowerCampaign(plan: PowerPlan, reference: string): Prom
     const chosen = kinds.flatMap((kind, index) => (KINDS_TO_CRASH_AT.has(kind) ? [index, index + 1] : []));
     const rng = new Rng(plan.seed);
     for (let trial = 0; result.states < plan.states; trial++) {
-      const withoutFolders = plan.onlyMissingFolders === true || trial % 2 === 0;
       // A third each: at a chosen change, at a random change, at a random moment of the run.
       const crash: CrashPoint =
         trial % 3 === 0 ? { op: chosen[rng.int(chosen.length)]! } : trial % 3 === 1 ? { op: 1 + rng.int(kinds.length - 1) } : { ms: rng.int(durationMs) };
-      await crashTrial(plan, { work, mountPoint, trial, withoutFolders, crash, reference }, result);
+      // The self-test of folders uses only the trials that start without them.
+      const index = plan.onlyMissingFolders === true ? 2 * trial : trial;
+      await crashTrial(plan, { work, mountPoint, trial: index, crash, reference }, result);
     }
   } finally {
     carelessness.mode = 'none';
@@ -80,7 +81,7 @@ async function recordOps(work: string, mountPoint: string): Promise<{ kinds: str
   const mount = await CrashMount.mount(backing, mountPoint);
   const started = Date.now();
   try {
-    const run = await powerRun(dirpathFor(mountPoint, true), false);
+    const run = await powerRun(placeFor(mountPoint, 0).place, false);
     if (run.error !== undefined) throw new Error(`the recording run under crashfs failed: ${String(run.error)}`);
     await mount.trace(join(work, 'trace.txt'));
   } finally {
@@ -93,26 +94,35 @@ async function recordOps(work: string, mountPoint: string): Promise<{ kinds: str
 /** Before the op-th change or fsync (0-based), or `ms` after the run starts. */
 type CrashPoint = { op: number } | { ms: number };
 
-function dirpathFor(mountPoint: string, withoutFolders: boolean): string {
-  // Without folders: the run must create runs/, runs/version_0/ and checkpoints/ itself.
-  return withoutFolders ? join(mountPoint, 'runs', 'version_0', 'checkpoints') : join(mountPoint, 'checkpoints');
+/**
+ * Trial 0, 4, 8...: a new dirpath three folders deep (runs/version_0/checkpoints); 2, 6, ...: the
+ * default <defaultRootDir>/checkpoints under a defaultRootDir that does not exist either; odd
+ * trials: a dirpath that exists before the run.
+ */
+function placeFor(mountPoint: string, trial: number): { place: Place; dirpath: string; withoutFolders: boolean } {
+  if (trial % 2 === 1) return { place: { dirpath: join(mountPoint, 'checkpoints') }, dirpath: join(mountPoint, 'checkpoints'), withoutFolders: false };
+  if (trial % 4 === 0) {
+    const dirpath = join(mountPoint, 'runs', 'version_0', 'checkpoints');
+    return { place: { dirpath }, dirpath, withoutFolders: true };
+  }
+  const defaultRootDir = join(mountPoint, 'root', 'exp');
+  return { place: { defaultRootDir }, dirpath: join(defaultRootDir, 'checkpoints'), withoutFolders: true };
 }
 
 interface Trial {
   work: string;
   mountPoint: string;
   trial: number;
-  withoutFolders: boolean;
   crash: CrashPoint;
   reference: string;
 }
 
 async function crashTrial(plan: PowerPlan, trial: Trial, result: PowerResult): Promise<void> {
-  const { work, mountPoint, withoutFolders, crash } = trial;
+  const { work, mountPoint, crash } = trial;
+  const { place, dirpath, withoutFolders } = placeFor(mountPoint, trial.trial);
   const backing = join(work, `backing-${trial.trial}`);
   await mkdir(backing);
   if (!withoutFolders) await mkdir(join(backing, 'checkpoints'));
-  const dirpath = dirpathFor(mountPoint, withoutFolders);
   const statesDir = join(work, `crash-${trial.trial}`);
   const mount = await CrashMount.mount(backing, mountPoint);
   let report: DurableReport;
@@ -122,7 +132,7 @@ async function crashTrial(plan: PowerPlan, trial: Trial, result: PowerResult): P
     let timer: NodeJS.Timeout | undefined;
     if ('op' in crash) await mount.crashAt(crash.op);
     else timer = setTimeout(() => (crashing = mount.crash()), crash.ms);
-    ({ report } = await powerRun(dirpath, false));
+    ({ report } = await powerRun(place, false));
     clearTimeout(timer);
     await crashing;
     // A run that ended before `at` loses power after its last change.
@@ -138,7 +148,7 @@ async function crashTrial(plan: PowerPlan, trial: Trial, result: PowerResult): P
     await cp(folder, mountPoint, { recursive: true });
     const where = `crash ${trial.trial} ${'op' in crash ? `at change ${crash.op}` : `${crash.ms} ms into the run`} (${withoutFolders ? 'without folders' : 'folder present'}), state ${index}`;
     const problems = await checkState(dirpath, report, result);
-    if (plan.resume) problems.push(...(await resumeState(dirpath, report, trial.reference, result)));
+    if (plan.resume) problems.push(...(await resumeState(place, dirpath, report, trial.reference, result)));
     result.states++;
     if (withoutFolders) result.statesWithoutFolders++;
     for (const problem of problems) result.problems.push(`${where}: ${problem}`);
@@ -195,9 +205,9 @@ async function stepOf(path: string): Promise<number | undefined> {
   }
 }
 
-async function resumeState(dirpath: string, report: DurableReport, reference: string, result: PowerResult): Promise<string[]> {
+async function resumeState(place: Place, dirpath: string, report: DurableReport, reference: string, result: PowerResult): Promise<string[]> {
   const hasCheckpoint = existsSync(dirpath) && (await readdir(dirpath)).some((name) => name.endsWith('.ckpt'));
-  const run = await powerRun(dirpath, hasCheckpoint);
+  const run = await powerRun(place, hasCheckpoint);
   if (run.error !== undefined) return [`the resumed run failed: ${String(run.error)}`];
   result.resumed++;
   const problems: string[] = [];

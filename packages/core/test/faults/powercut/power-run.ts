@@ -23,16 +23,20 @@ export interface RunResult {
 /** 6 batches an epoch, 3 epochs: 18 steps, a checkpoint request after each. */
 export const STEPS = 18;
 
+/** Where the checkpoints go: a ModelCheckpoint dirpath, or the default `<defaultRootDir>/checkpoints`. */
+export type Place = { dirpath: string } | { defaultRootDir: string };
+
 /**
  * The campaign's training run: TinyRegressor with Adam and dropout, ModelCheckpoint saving every
  * step, keeping the 2 best by train_loss (eviction), last.ckpt and best_k_models.yaml. Runs in
- * this process so hundreds of runs stay affordable; `dirpath` may not exist yet.
+ * this process so hundreds of runs stay affordable; the folders may not exist yet.
  */
-export async function powerRun(dirpath: string, resume: boolean): Promise<RunResult> {
+export async function powerRun(place: Place, resume: boolean): Promise<RunResult> {
   const events: ({ kind: 'resolved'; path: string; step: number } | { kind: 'deleted'; path: string })[] = [];
-  const checkpoint = new ModelCheckpoint({ dirpath, monitor: 'train_loss', saveTopK: 2, everyNTrainSteps: 1, saveLast: true, log: () => undefined });
+  const checkpoint = new ModelCheckpoint({ ...('dirpath' in place ? { dirpath: place.dirpath } : {}), monitor: 'train_loss', saveTopK: 2, everyNTrainSteps: 1, saveLast: true, log: () => undefined });
   const start = new StartStep();
-  const trainer = new Trainer({ accelerator: 'cpu', seed: 42, maxEpochs: 3, enableCheckpointing: false, enableProgressBar: false, log: () => undefined, callbacks: [checkpoint, start] });
+  const defaultRootDir = 'defaultRootDir' in place ? place.defaultRootDir : undefined;
+  const trainer = new Trainer({ ...(defaultRootDir === undefined ? {} : { defaultRootDir }), accelerator: 'cpu', seed: 42, maxEpochs: 3, enableCheckpointing: false, enableProgressBar: false, log: () => undefined, callbacks: [checkpoint, start] });
   const module = new TinyRegressor({ optimizer: 'adam', hidden: 8 });
 
   const deletedBefore = carelessness.deleted.length;
