@@ -18,7 +18,7 @@ const SUMMARY_FILE = process.env.CAIRN_FAULT_SUMMARY ?? join(import.meta.dirname
 
 describe('S3 kill campaign', () => {
   it(`${KILLS} SIGKILLs at seeded random moments, each resumed from the bucket in a fresh folder`, async () => {
-    const result = await runS3KillCampaign(KILLS, SEED, 4000);
+    const result = await runS3KillCampaign(KILLS, SEED, 2500);
     process.stdout.write(`${result.summary}\n`);
     mkdirSync(dirname(SUMMARY_FILE), { recursive: true });
     appendFileSync(SUMMARY_FILE, `${new Date().toISOString()} ${result.summary}\n`);

@@ -59,6 +59,9 @@ function seeded(seed: number): () => number {
 }
 
 export interface CampaignResult {
+  trials: number;
+  /** Trials whose first run ended before its kill moment (nothing to resume but the end). */
+  finishedFirst: number;
   kills: number;
   duringUpload: number;
   resumedFromBucket: number;
@@ -77,9 +80,9 @@ export async function runS3KillCampaign(kills: number, seed: number, maxDelayMs:
   const server = await startS3();
   const proxy = new FaultProxy({ host: '127.0.0.1', port: server.port });
   await proxy.start();
-  proxy.plan = (method, path) => (method === 'PUT' && path.includes('.ckpt') ? { kind: 'delay', ms: 40 } : undefined);
+  proxy.plan = (method, path) => (method === 'PUT' && path.includes('.ckpt') ? { kind: 'delay', ms: 80 } : undefined);
   const random = seeded(seed);
-  const result: CampaignResult = { kills: 0, duringUpload: 0, resumedFromBucket: 0, differingFinals: 0, brokenInBucket: 0, summary: '' };
+  const result: CampaignResult = { trials: kills, finishedFirst: 0, kills: 0, duringUpload: 0, resumedFromBucket: 0, differingFinals: 0, brokenInBucket: 0, summary: '' };
   const failures: string[] = [];
   try {
     const referenceRoot = await tmp();
@@ -92,6 +95,7 @@ export async function runS3KillCampaign(kills: number, seed: number, maxDelayMs:
       const url = `s3://bucket/trial${trial}`;
       const first = await runChild(await tmp(), url, proxy.endpoint, proxy, Math.floor(random() * maxDelayMs));
       if (first.killed) result.kills++;
+      else result.finishedFirst++;
       if (first.killedDuringUpload) result.duringUpload++;
       const afterKill = (await bucketNames(server.endpoint, url)).filter((n) => n.endsWith('.ckpt'));
       try {
@@ -107,7 +111,7 @@ export async function runS3KillCampaign(kills: number, seed: number, maxDelayMs:
         result.differingFinals++;
         continue;
       }
-      if (second.lines.some((line) => line.startsWith('ready ') && line !== 'ready -')) result.resumedFromBucket++;
+      if (first.killed && second.lines.some((line) => line.startsWith('ready ') && line !== 'ready -')) result.resumedFromBucket++;
       if ((await readFile(join(secondRoot, 'final.json'), 'utf8')) !== expected) {
         result.differingFinals++;
         failures.push(`trial ${trial}: final weights differ from the uninterrupted run`);
@@ -126,8 +130,8 @@ export async function runS3KillCampaign(kills: number, seed: number, maxDelayMs:
     await server.close();
   }
   result.summary =
-    `S3 kill campaign (s3rver, seed ${seed}): ${result.kills} SIGKILLs (${result.duringUpload} with a checkpoint upload in flight), ` +
-    `${result.resumedFromBucket} resumed from the bucket in a fresh folder, ${result.differingFinals} final weights differing from the uninterrupted run, ` +
+    `S3 kill campaign (s3rver, seed ${seed}): ${result.trials} trials, ${result.kills} SIGKILLs (${result.duringUpload} with a checkpoint upload in flight, ` +
+    `${result.finishedFirst} runs finished before their kill moment), ${result.resumedFromBucket} killed runs resumed from the bucket in a fresh folder, ${result.differingFinals} final weights differing from the uninterrupted run, ` +
     `${result.brokenInBucket} missing or corrupt checkpoints in the bucket`;
   if (failures.length > 0) result.summary += `; failures: ${failures.join('; ')}`;
   return result;
