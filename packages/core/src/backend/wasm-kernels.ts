@@ -6,6 +6,7 @@ import { registerCpuDelegates } from './cpu-delegate.js';
 import { installKernelOverride, type KernelOverride } from './kernel-override.js';
 import { batchMatMulTransposeFirst, fusedMatMulTransposeFirst } from './matmul-transpose-first.js';
 import { maxPoolGradFromWindows } from './max-pool-grad.js';
+import { sliceInPlace } from './slice-in-place.js';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks that Cairn implements for it, at native or better-than-cpu speed. */
@@ -21,6 +22,7 @@ const CAIRN_WASM_OVERRIDES: readonly KernelOverride[] = [
   maxPoolGradFromWindows,
   avgPoolGradFromWindows,
   conv2DBackpropInputAsProduct,
+  sliceInPlace,
 ];
 
 /**

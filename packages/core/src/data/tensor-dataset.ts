@@ -24,10 +24,24 @@ export class TensorDataset implements BatchDataset<tf.Tensor[]> {
     return this.tensors[0]!.shape[0]!;
   }
 
+  /**
+   * The rows at `indices`. A run of consecutive ascending indices (every batch of an unshuffled
+   * loader) is one slice: a block copy, where a gather walks every element (on wasm, gathering
+   * 128 rows of 784 floats took ~4 ms, about 15 % of an MLP training step).
+   */
   getBatch(indices: readonly number[]): tf.Tensor[] {
     return tf.tidy(() => {
+      if (isConsecutive(indices)) return this.tensors.map((t) => tf.slice(t, [indices[0]!], [indices.length]));
       const idx = tf.tensor1d(indices as number[], 'int32');
       return this.tensors.map((t) => tf.gather(t, idx));
     });
   }
+}
+
+/** True for a non-empty run start, start + 1, ... of indices. */
+function isConsecutive(indices: readonly number[]): boolean {
+  if (indices.length === 0) return false;
+  const start = indices[0]!;
+  for (let i = 1; i < indices.length; i++) if (indices[i] !== start + i) return false;
+  return true;
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../src/backend/select-backend.js';
 import { seeded, wasmVsCpu } from './helpers.js';
 
 /**
@@ -22,12 +23,40 @@ function gradientsOf(f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: Tensors):
 
 const t = (shape: number[], seed: number): tf.Tensor => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
 
+/** Values and dtypes computed on wasm and on cpu, for kernels that must agree exactly. */
+async function wasmVsCpuExact(compute: () => Tensors): Promise<{ wasm: unknown[]; cpu: unknown[] }> {
+  const on = async (backend: 'wasm' | 'cpu'): Promise<unknown[]> => {
+    await selectBackend(backend, { log: () => {} });
+    const out = compute();
+    const values = out.map((x) => [x.dtype, x.shape, x.arraySync()]);
+    tf.dispose(out);
+    return values;
+  };
+  return { wasm: await on('wasm'), cpu: await on('cpu') };
+}
+
 async function expectCloseToCpu(compute: () => Tensors): Promise<void> {
   const errors = await wasmVsCpu(compute);
   for (const e of errors) expect(e).toBeLessThan(TOLERANCE);
 }
 
 describe('wasm training kernels match cpu', () => {
+  it('slice: contiguous row ranges (copied in place) and other slices, forward and gradient, every dtype', async () => {
+    await expectCloseToCpu(() => [
+      ...gradientsOf((x) => tf.slice(x!, [3], [4]), [t([10, 6], 1)]),
+      ...gradientsOf((x) => tf.slice(x!, [1, 2], [2, 3]), [t([4, 5, 3], 2)]),
+      ...gradientsOf((x) => tf.slice(x!, [0, 1, 0], [2, 2, 3]), [t([3, 4, 3], 3)]),
+      ...gradientsOf((x) => tf.slice(x!, [2, 0], [1, -1]), [t([5, 7], 4)]),
+    ]);
+    for (const dtype of ['int32', 'bool'] as const) {
+      const values = await wasmVsCpuExact(() => {
+        const x = tf.tensor(Array.from({ length: 24 }, (_, i) => i % 3), [6, 4], dtype);
+        return [tf.slice(x, [2], [3]), tf.slice(x, [1, 1], [2, 2]), tf.slice(x, [5, 0], [1, 4])];
+      });
+      expect(values.wasm).toEqual(values.cpu);
+    }
+  });
+
   it('matMul with either operand transposed, batched, plain and fused', async () => {
     for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       await expectCloseToCpu(() => [
