@@ -1,7 +1,7 @@
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { makeDurableDir } from './file/durable-dir.js';
+import { makeDurableDir, syncFolderChain } from './file/durable-dir.js';
 import { currentBootId, isProcessAlive, processStartTime } from './file/process-identity.js';
 import { tempNameFor } from './file/atomic-write.js';
 
@@ -91,8 +91,10 @@ export class DirLock {
   ) {}
 
   static async acquire(dir: string, token: string, notice: (line: string) => void = () => undefined): Promise<DirLock> {
-    // The lock is often the first thing in a new checkpoint folder: make the folder durable here.
+    // The lock is often the first thing in a new checkpoint folder: make the folder durable here,
+    // including folders an earlier run created and was killed before syncing.
     await makeDurableDir(dir);
+    await syncFolderChain(dir);
     const path = join(dir, LOCK_NAME);
     const mine = lockRecord(token);
     for (let attempt = 0; attempt < 3; attempt++) {

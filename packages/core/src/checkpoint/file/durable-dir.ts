@@ -32,6 +32,22 @@ export async function makeDurableDir(path: string): Promise<string[]> {
   return missing;
 }
 
+/**
+ * Fsyncs the parent of `path` and of every folder above it. A run killed between a mkdir and the
+ * fsync of its parent leaves a folder that exists yet may not survive a power cut, and the next
+ * run cannot tell such a folder from a durable one; so where a folder is claimed for data that will
+ * be reported durable (the checkpoint folder's lock), the whole chain is made durable once.
+ */
+export async function syncFolderChain(path: string): Promise<void> {
+  let current = resolve(path);
+  for (;;) {
+    const parent = dirname(current);
+    if (parent === current) return;
+    await syncFolder(parent);
+    current = parent;
+  }
+}
+
 async function isExistingFolder(path: string): Promise<boolean> {
   try {
     const info = await stat(path);

@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { DirLock } from '../../../src/checkpoint/dir-lock.js';
 import { makeDurableDir, writeTextFileAtomically } from '../../../src/checkpoint/file/index.js';
 import { ModelCheckpoint, Trainer } from '../../../src/index.js';
 import { foldersNotMadeDurable, fsTrace, resetFsTrace } from '../../helpers/fs-trace.js';
@@ -25,6 +26,17 @@ describe('durable folders', () => {
     resetFsTrace();
     expect(await makeDurableDir(leaf)).toEqual([]);
     expect(syncs()).toEqual([]);
+  });
+
+  it('claiming a folder an earlier run created but was killed before syncing makes its whole chain durable', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'cairn-durable-dir-'));
+    const dir = join(base, 'runs', 'version_0', 'checkpoints');
+    // The killed run: mkdir done, the parents' fsyncs never happened.
+    await mkdir(dir, { recursive: true });
+    resetFsTrace();
+    const lock = await DirLock.acquire(dir, 'token-a');
+    expect(syncs()).toEqual(expect.arrayContaining([base, join(base, 'runs'), join(base, 'runs', 'version_0')]));
+    await lock.release();
   });
 
   it('names a file standing where a folder should be', async () => {
