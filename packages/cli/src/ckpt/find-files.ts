@@ -1,8 +1,12 @@
 import { stat } from 'node:fs/promises';
-import fg from 'fast-glob';
+import { relative, resolve } from 'node:path';
+import { findCheckpointFiles } from '@cairn/core';
 import { CliError } from '../cli-error.js';
 
-/** `target` itself if it is a file, else every `*.ckpt` below it (sorted); a missing path is a usage error. */
+/**
+ * `target` itself if it is a file, else every `*.ckpt` below it by core's scan (sorted by their
+ * path inside `target`); a missing path is a usage error.
+ */
 export async function checkpointFiles(target: string): Promise<string[]> {
   let info;
   try {
@@ -11,7 +15,6 @@ export async function checkpointFiles(target: string): Promise<string[]> {
     throw new CliError(`${target}: no such file or folder`);
   }
   if (!info.isDirectory()) return [target];
-  return (await fg('**/*.ckpt', { cwd: target, absolute: false, onlyFiles: true, followSymbolicLinks: true, dot: false }))
-    .sort()
-    .map((name) => `${target.replace(/\/+$/, '')}/${name}`);
+  const root = resolve(target);
+  return (await findCheckpointFiles(root)).map((path) => relative(root, path)).sort().map((name) => `${target.replace(/\/+$/, '')}/${name}`);
 }
