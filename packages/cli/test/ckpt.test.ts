@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readCheckpointFile, readCheckpointMetadata, readValues } from '@cairn/core';
+import { averageCheckpoints } from '../src/index.js';
 import { cairn, FIXTURE, tempDir, writeRunConfig } from './helpers/run-cli.js';
 
 let dir: string;
@@ -170,6 +172,9 @@ describe('cairn ckpt average', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('different architectures');
     expect(run.stderr).toContain("weight 'module.net.0.bias' has shape [4] in one file and [5] in the other");
+    // The API refuses the same files, before writing anything.
+    await expect(averageCheckpoints([join(ckpts, 'epoch=0.ckpt'), join(other, 'ckpts', 'epoch=0.ckpt')], join(dir, 'never-api.ckpt'))).rejects.toThrow('different architectures');
+    expect(existsSync(join(dir, 'never-api.ckpt'))).toBe(false);
     expect(await cairn(['ckpt', 'average', join(ckpts, 'epoch=0.ckpt'), '-o', join(dir, 'never.ckpt')])).toMatchObject({ code: 2, stderr: expect.stringContaining('at least two') });
     expect(await cairn(['ckpt', 'average', join(ckpts, 'epoch=0.ckpt'), join(ckpts, 'epoch=1.ckpt')])).toMatchObject({ code: 2, stderr: expect.stringContaining("required option '-o, --out <file>'") });
   });
@@ -221,5 +226,16 @@ describe('cairn --help and usage errors', () => {
     expect(ckpt).toMatchObject({ code: 0, stdout: expect.stringContaining('exit 0 only if every file passes') });
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
     expect(badOption).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown option '--colour'") });
+  });
+});
+
+describe('cairn ckpt diff and convert on bad input', () => {
+  it('a missing file is a usage error (2); a corrupt one fails (1) naming the check', async () => {
+    const bad = await corruptCopy('diff-flipped.ckpt', flipLastByte);
+    expect(await cairn(['ckpt', 'diff', join(ckpts, 'epoch=0.ckpt'), join(dir, 'missing.ckpt')])).toMatchObject({ code: 2, stderr: expect.stringContaining('no such file') });
+    expect(await cairn(['ckpt', 'diff', join(ckpts, 'epoch=0.ckpt'), bad])).toMatchObject({ code: 1, stderr: expect.stringContaining('checksum check failed') });
+    const out = join(dir, 'never-converted.ckpt');
+    expect(await cairn(['ckpt', 'convert', bad, '--dtype', 'float16', '-o', out])).toMatchObject({ code: 1, stderr: expect.stringContaining('checksum check failed') });
+    expect(existsSync(out)).toBe(false);
   });
 });
