@@ -5,6 +5,7 @@ export { LightningModule, type TrainingStepOutput } from './module/lightning-mod
 export type { NamedWeight } from './module/parameters.js';
 export { saveTfjsModel, exportCheckpointToTfjs, findLayersModel } from './module/export-tfjs.js';
 export { Callback } from './callback/callback.js';
+export { Checkpoint } from './callback/checkpoint.js';
 export type { HookArgs, HookName, Stage, StepOutput, TrainerEvents } from './callback/hooks.js';
 export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './data/data-loader.js';
 export { TensorDataset } from './data/tensor-dataset.js';

@@ -1,8 +1,7 @@
-import type { HookDispatcher } from '../callback/dispatcher.js';
 import type { DataLoader } from '../data/data-loader.js';
 import type { LightningModule } from '../module/lightning-module.js';
 import { getRandomState } from '../rng/global-random.js';
-import type { Trainer } from '../trainer/trainer.js';
+import type { LoopView } from './loop-view.js';
 import { CAIRN_VERSION } from '../version.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { decodeJson, encodeJson } from './json-codec.js';
@@ -15,21 +14,19 @@ import { shareTensor } from './tensor-memory.js';
  * on while the snapshot is written.
  */
 export async function captureState(
-  trainer: Trainer,
+  loop: LoopView,
   module: LightningModule,
-  dispatcher: HookDispatcher,
   trainLoader: DataLoader<unknown> | undefined,
   weightsOnly: boolean,
 ): Promise<CheckpointState> {
   const named = module.namedWeights();
-  const { progress, metrics } = trainer.captureProgress();
   const state: CheckpointState = {
     cairnVersion: CAIRN_VERSION,
     weightsOnly,
-    epoch: trainer.currentEpoch,
-    globalStep: trainer.globalStep,
-    progress,
-    shouldStop: trainer.shouldStop,
+    epoch: loop.progress.epoch,
+    globalStep: loop.progress.globalStep,
+    progress: { ...loop.progress },
+    shouldStop: loop.shouldStop,
     weights: new Map(named.map(({ name, variable }) => [name, shareTensor(variable)])),
     optimizer: undefined,
     callbacks: {},
@@ -43,20 +40,20 @@ export async function captureState(
     extra: {},
   };
   if (!weightsOnly) {
-    if (trainer.optimizer !== undefined) {
-      state.optimizer = await captureOptimizer(trainer.optimizer, new Map(named.map(({ name, variable }) => [variable.name, name])));
+    if (loop.optimizer !== undefined) {
+      state.optimizer = await captureOptimizer(loop.optimizer, new Map(named.map(({ name, variable }) => [variable.name, name])));
     }
     state.random = getRandomState();
     state.trainLoader = trainLoader?.stateDict();
-    state.dataModule = trainer.dataModule?.stateDict();
-    state.metrics = metrics;
-    state.lrSchedulers = trainer.lrSchedulers.map((config) => config.scheduler.stateDict());
-    for (const callback of trainer.callbacks) state.callbacks[callback.stateKey] = callback.stateDict();
-    for (const logger of trainer.loggers) {
+    state.dataModule = loop.dataModule?.stateDict();
+    state.metrics = loop.metrics.stateDict();
+    state.lrSchedulers = loop.lrSchedulers.map((config) => config.scheduler.stateDict());
+    for (const callback of loop.callbacks) state.callbacks[callback.stateKey] = callback.stateDict();
+    for (const logger of loop.loggers) {
       if (logger.stateKey !== undefined && logger.stateDict !== undefined) state.loggers[logger.stateKey] = logger.stateDict();
     }
   }
-  await dispatcher.call('onSaveCheckpoint', module, state);
+  await loop.callHook('onSaveCheckpoint', module, state);
   return freezeJsonParts(state);
 }
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { HookDispatcher } from '../callback/dispatcher.js';
 import type { DataLoader } from '../data/data-loader.js';
 import type { LightningModule } from '../module/lightning-module.js';
-import type { Trainer } from '../trainer/trainer.js';
+import type { LoopView } from './loop-view.js';
 import { captureState } from './capture.js';
 import { DirLock } from './dir-lock.js';
 import type { CheckpointState } from './checkpoint-state.js';
@@ -47,8 +46,7 @@ export class CheckpointIO {
   private readonly lockToken = randomUUID();
 
   constructor(
-    private readonly trainer: Trainer,
-    private readonly dispatcher: HookDispatcher,
+    private readonly loop: LoopView,
     private readonly warn: (line: string) => void,
   ) {}
 
@@ -65,22 +63,54 @@ export class CheckpointIO {
     this.trainLoader = trainLoader;
   }
 
-  /** The fit's train DataLoader, whose position every full checkpoint records. */
-  useTrainLoader(trainLoader: DataLoader<unknown> | undefined): void {
+  /**
+   * Starts a fit's checkpointing: claims the checkpoint folders, records which train DataLoader's
+   * position every full checkpoint holds, and restores `ckptPath` if given. Returns the file
+   * restored from.
+   */
+  async open(trainLoader: DataLoader<unknown> | undefined, ckptPath: string | undefined): Promise<string | undefined> {
     this.trainLoader = trainLoader;
+    await this.claimFolders();
+    const module = this.loop.module;
+    if (ckptPath === undefined || module === undefined) return undefined;
+    return await this.restore(ckptPath, module);
   }
 
   /**
-   * The fit loop has ended: state no longer changes between steps, so later requests (from
-   * onFitEnd, teardown or anything after the last boundary) are captured when made.
+   * The step boundary: every hook of the step has run (its validation and epoch end too), so the
+   * state captured now resumes exactly at the next step. Rethrows a failed background write.
    */
-  endLoop(): void {
-    this.loopOver = true;
+  async stepBoundary(): Promise<void> {
+    await this.captureRequested();
+    if (this.failure !== undefined) throw this.failure.error;
+    // On cpu/wasm every await of a step resolves as a microtask, so file I/O would never
+    // progress between saves; give the event loop one turn while a write is running.
+    if (this.pendingWrites > 0) await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
   }
 
-  /** The first write failure of this run, if any. */
-  get failureError(): unknown {
-    return this.failure?.error;
+  /**
+   * The fit loop has ended: what is pending is captured and made durable; later requests (from
+   * onFitEnd, teardown or anything after the last boundary) are captured when made (waiting for a
+   * boundary would leave a hook that awaits its save waiting forever).
+   */
+  async endLoop(): Promise<void> {
+    this.loopOver = true;
+    await this.captureRequested();
+    await this.drain();
+  }
+
+  /**
+   * Ends a fit: runs `teardown` (whose saves are captured at once), waits until every write is
+   * durable, then releases the folders. A teardown save's failure is reported, not thrown.
+   */
+  async close(teardown: () => Promise<void>): Promise<void> {
+    this.loopOver = true;
+    const knownFailure = this.failure?.error;
+    await teardown();
+    await this.drain().catch((writeError: unknown) => {
+      if (writeError !== knownFailure) this.warn(`cairn: a checkpoint requested in teardown failed: ${String(writeError)}`);
+    });
+    await this.releaseFolders();
   }
 
   /**
@@ -89,7 +119,7 @@ export class CheckpointIO {
    * own files come from the bucket, not from a local copy that may never have been uploaded.
    */
   private checkpointDirs(forResume = false): string[] {
-    const callbacks = this.trainer.checkpointCallbacks.filter((c) => !forResume || c.stagingDir === undefined);
+    const callbacks = this.loop.checkpointCallbacks.filter((c) => !forResume || c.stagingDir === undefined);
     const dirs = callbacks.map((c) => c.stagingDir ?? c.dirpath).filter((d): d is string => typeof d === 'string' && d.length > 0);
     return [...new Set(dirs.map((d) => resolve(d)))];
   }
@@ -97,7 +127,7 @@ export class CheckpointIO {
   /** A local copy of a remote checkpoint: `'last'` (the newest of every remote prefix) or a URL. */
   private async pullRemote(ckptPath: string): Promise<string[]> {
     const pulled: string[] = [];
-    for (const callback of this.trainer.checkpointCallbacks) {
+    for (const callback of this.loop.checkpointCallbacks) {
       const local = await callback.resolveResumePath?.(ckptPath);
       if (local !== undefined) pulled.push(local);
       if (local !== undefined && ckptPath !== 'last') break;
@@ -115,7 +145,7 @@ export class CheckpointIO {
     if (options.weightsOnly !== undefined && typeof options.weightsOnly !== 'boolean') {
       return Promise.reject(new Error(`saveCheckpoint: weightsOnly must be a boolean, got ${describeValue(options.weightsOnly)}`));
     }
-    const module = this.trainer.module;
+    const module = this.loop.module;
     // Checked before queuing: a request that can never be captured must not sit in the queue.
     if (module === undefined) return Promise.reject(new Error('saveCheckpoint: the trainer has no module yet; call fit() first'));
     const promise = new Promise<string>((resolvePath, reject) => {
@@ -123,17 +153,18 @@ export class CheckpointIO {
     });
     // A caller that ignores the promise must not crash the process: failures surface through fit().
     promise.catch(() => undefined);
-    if (this.trainer.stage !== 'fit' || this.loopOver) {
-      return this.captureRequested(module).then(() => this.drain()).then(() => promise);
+    if (!this.loop.inFitLoop || this.loopOver) {
+      return this.captureRequested().then(() => this.drain()).then(() => promise);
     }
     return promise;
   }
 
-  /** Snapshots every pending request and queues its write. Called at step boundaries. */
-  async captureRequested(module: LightningModule): Promise<void> {
+  /** Snapshots every pending request and queues its write. */
+  private async captureRequested(): Promise<void> {
+    const module = this.loop.module;
     const requests = this.requests;
     this.requests = [];
-    const run = this.captureLock.then(() => this.captureEach(requests, module));
+    const run = this.captureLock.then(() => (requests.length === 0 ? undefined : this.captureEach(requests, module!)));
     this.captureLock = run.catch(() => undefined);
     try {
       await run;
@@ -142,11 +173,6 @@ export class CheckpointIO {
       for (const request of requests) request.settle.reject(error);
       throw error;
     }
-  }
-
-  /** True while a background write is running. */
-  get writing(): boolean {
-    return this.pendingWrites > 0;
   }
 
   private async captureEach(requests: Request[], module: LightningModule): Promise<void> {
@@ -158,7 +184,7 @@ export class CheckpointIO {
         request.settle.reject(this.failure.error);
         throw this.failure.error;
       }
-      const state = await captureState(this.trainer, module, this.dispatcher, this.trainLoader, request.weightsOnly);
+      const state = await captureState(this.loop, module, this.trainLoader, request.weightsOnly);
       this.pendingWrites += 1;
       this.inFlight = this.write(request, state).finally(() => (this.pendingWrites -= 1));
     }
@@ -190,29 +216,24 @@ export class CheckpointIO {
     if (this.failure !== undefined) throw this.failure.error;
   }
 
-  /** Throws the first background write failure already known (checked at every step boundary). */
-  throwIfFailed(): void {
-    if (this.failure !== undefined) throw this.failure.error;
-  }
-
   /**
    * Claims this run's checkpoint folders (refusing folders another live trainer uses) and removes
    * temp files a crash left there.
    */
-  async claimFolders(): Promise<void> {
+  private async claimFolders(): Promise<void> {
     for (const dir of this.checkpointDirs()) {
       this.locks.push(await DirLock.acquire(dir, this.lockToken, this.warn));
       await cleanupTempFiles(dir);
     }
   }
 
-  async releaseFolders(): Promise<void> {
+  private async releaseFolders(): Promise<void> {
     const locks = this.locks.splice(0);
     for (const lock of locks) await lock.release();
   }
 
   /** Resolves `ckptPath` ('last', 'best' or a file), verifies it and restores it. Returns the file. */
-  async restore(ckptPath: string, module: LightningModule): Promise<string> {
+  private async restore(ckptPath: string, module: LightningModule): Promise<string> {
     let path: string;
     let state: CheckpointState;
     if (ckptPath === 'last') {
@@ -233,7 +254,7 @@ export class CheckpointIO {
     if (state.weightsOnly) {
       throw new Error(`${path} is a weights-only checkpoint: resuming needs a full checkpoint (saved without saveWeightsOnly). Load its weights for inference with LightningModule.loadFromCheckpoint.`);
     }
-    await restoreState(this.trainer, module, this.dispatcher, this.trainLoader, state, path);
+    await restoreState(this.loop, module, this.trainLoader, state, path, this.warn);
     return path;
   }
 
@@ -262,19 +283,20 @@ export class CheckpointIO {
 
   /** Where 'last' looks, for its error message. */
   private resumeWhere(): string {
-    const remote = this.trainer.checkpointCallbacks.filter((c) => c.stagingDir !== undefined).map((c) => c.dirpath!);
+    const remote = this.loop.checkpointCallbacks.filter((c) => c.stagingDir !== undefined).map((c) => c.dirpath!);
     return [...this.checkpointDirs(true), ...remote].join(', ');
   }
 
   /** The first checkpoint callback's best path: in memory, else as recorded in the newest checkpoint. */
   private async bestPath(): Promise<string> {
-    const callback = this.trainer.checkpointCallbacks[0];
+    const callback = this.loop.checkpointCallbacks[0];
     if (callback === undefined) throw new Error("ckptPath 'best' needs a ModelCheckpoint callback");
     if (callback.bestModelPath !== '') return isRemoteUrl(callback.bestModelPath) ? (await this.pullRemote(callback.bestModelPath))[0]! : callback.bestModelPath;
     const last = await loadLast(this.checkpointDirs(true), this.warn, await this.pullRemote('last'));
-    const recorded = last?.state.callbacks[callback.stateKey]?.bestModelPath;
+    // The callback reads its own saved state: this machinery knows no callback's fields.
+    const recorded = last === undefined ? undefined : callback.bestModelPathIn(last.state.callbacks[callback.stateKey] ?? {});
     if (last !== undefined) disposeState(last.state);
-    if (typeof recorded !== 'string' || recorded === '') throw new Error("ckptPath 'best': no best checkpoint is known yet (no monitored checkpoint was saved)");
+    if (recorded === undefined || recorded === '') throw new Error("ckptPath 'best': no best checkpoint is known yet (no monitored checkpoint was saved)");
     if (isRemoteUrl(recorded)) return (await this.pullRemote(recorded))[0]!;
     return resolve(dirname(last!.path), recorded);
   }

@@ -7,6 +7,7 @@ import type { OptimizerConfig } from '../optim/lr-scheduler.js';
 import type { Trainer } from '../trainer/trainer.js';
 import { loadCheckpoint } from '../checkpoint/find-last.js';
 import { loadWeights } from './load-weights.js';
+import { logSinkOf } from './log-sink.js';
 import { withoutRandomInit } from './skip-initializers.js';
 import { discoverWeights, type NamedWeight } from './parameters.js';
 
@@ -80,7 +81,9 @@ export abstract class LightningModule<B = unknown> {
   /** Logs a scalar; see LogOptions for Lightning's defaults. */
   log(name: string, value: LogValue, options: LogOptions = {}): void {
     if (this.trainer === undefined) throw new Error(`log('${name}') called outside of fit/validate`);
-    this.trainer.recordLog(name, value, options);
+    const sink = logSinkOf(this);
+    if (sink === undefined) throw new Error(`log('${name}') called outside of fit/validate`);
+    sink(name, value, options);
   }
 
   logDict(values: Record<string, LogValue>, options: LogOptions = {}): void {

@@ -2,20 +2,9 @@ import type { MetricMap } from '../metrics/metric-store.js';
 
 export type StopReason = 'maxEpochs' | 'maxSteps' | 'shouldStop';
 
-/** What a checkpointing callback reports; ModelCheckpoint implements it. */
-export interface CheckpointReport {
-  /** Folder the callback writes to; searched by ckptPath 'last'. */
-  readonly dirpath: string | undefined;
-  readonly bestModelPath: string;
-  readonly bestModelScore: number | undefined;
-  readonly bestKModels: Readonly<Record<string, number>>;
-  readonly kBestYamlPath: string | undefined;
-  readonly lastModelPath: string;
-  /** For a remote dirpath (a URL): the local folder files are written to before their upload. */
-  readonly stagingDir?: string | undefined;
-  /** For a remote dirpath: downloads what `ckptPath` ('last' or a URL below it) names; undefined when not its own. */
-  resolveResumePath?(ckptPath: string): Promise<string | undefined>;
-}
+import type { CheckpointReport } from '../callback/checkpoint.js';
+
+export type { CheckpointReport };
 
 /** Returned by `fit` and kept as `trainer.result`. */
 export interface FitResult {

@@ -3,6 +3,7 @@ import { checkWebGpuOptions, type WebGpuOptions } from '../backend/webgpu/option
 import type { Callback } from '../callback/callback.js';
 import type { Logger } from '../logger/logger.js';
 import { describeValue } from '../options/describe-kind.js';
+import { rejectUnknownOptions, type OptionKeys } from '../options/known-options.js';
 
 /** Trainer options, with Lightning's names (camelCased), meanings and defaults. */
 export interface TrainerOptions {
@@ -88,11 +89,30 @@ function fail(option: string, expected: string, got: unknown): never {
   throw new Error(`Trainer: option '${option}' must be ${expected}, got ${describeValue(got)}`);
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TrainerOptions>([
-  'maxEpochs', 'maxSteps', 'minEpochs', 'limitTrainBatches', 'limitValBatches', 'limitTestBatches', 'limitPredictBatches', 'checkValEveryNEpoch', 'valCheckInterval',
-  'numSanityValSteps', 'logEveryNSteps', 'enableCheckpointing', 'enableProgressBar', 'defaultRootDir', 'accelerator', 'webgpu', 'deterministic', 'seed',
-  'fastDevRun', 'callbacks', 'logger', 'log',
-]);
+const KNOWN_OPTIONS: OptionKeys<TrainerOptions> = {
+  maxEpochs: true,
+  maxSteps: true,
+  minEpochs: true,
+  limitTrainBatches: true,
+  limitValBatches: true,
+  limitTestBatches: true,
+  limitPredictBatches: true,
+  checkValEveryNEpoch: true,
+  valCheckInterval: true,
+  numSanityValSteps: true,
+  logEveryNSteps: true,
+  enableCheckpointing: true,
+  enableProgressBar: true,
+  defaultRootDir: true,
+  accelerator: true,
+  webgpu: true,
+  deterministic: true,
+  seed: true,
+  fastDevRun: true,
+  callbacks: true,
+  logger: true,
+  log: true,
+};
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
@@ -106,10 +126,8 @@ function toLimit(option: string, value: number): BatchLimit {
 export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerOptions {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   const o = options;
-  for (const key of Object.keys(o)) {
-    // A typo (maxEpoch) would otherwise silently run with the default.
-    if (!KNOWN_OPTIONS.has(key)) throw new Error(`Trainer: unknown option '${key}'; the options are ${[...KNOWN_OPTIONS].join(', ')}`);
-  }
+  // A typo (maxEpoch) would otherwise silently run with the default.
+  rejectUnknownOptions('Trainer', o, KNOWN_OPTIONS);
   const fastDevRunRaw = o.fastDevRun ?? false;
   if (!(typeof fastDevRunRaw === 'boolean' || (isInt(fastDevRunRaw) && fastDevRunRaw >= 0))) {
     fail('fastDevRun', 'a boolean or a non-negative integer', fastDevRunRaw);

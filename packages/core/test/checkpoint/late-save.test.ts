@@ -2,7 +2,7 @@ import { access, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HookDispatcher } from '../../src/callback/dispatcher.js';
+import type { LoopView } from '../../src/checkpoint/loop-view.js';
 import { CheckpointIO } from '../../src/checkpoint/checkpoint-io.js';
 import { Callback, readCheckpointMetadata, resetRandom, Trainer } from '../../src/index.js';
 import { CrashAfterStep } from '../helpers/run-recorder.js';
@@ -103,9 +103,9 @@ describe('saveCheckpoint after the loop (onFitEnd, teardown)', () => {
 
 describe('CheckpointIO.reset', () => {
   it('rejects a request that was never captured instead of dropping it silently', async () => {
-    // The smallest trainer a queued request needs: inside fit, with a module, loop still running.
-    const fakeTrainer = { stage: 'fit', module: new TinyRegressor(), checkpointCallbacks: [] } as unknown as Trainer;
-    const io = new CheckpointIO(fakeTrainer, {} as HookDispatcher, () => undefined);
+    // The smallest loop view a queued request needs: inside fit's loop, with a module.
+    const loop = { inFitLoop: true, module: new TinyRegressor(), checkpointCallbacks: [] } as unknown as LoopView;
+    const io = new CheckpointIO(loop, () => undefined);
     const pending = io.request(join(tmpdir(), 'never.ckpt'), {});
     io.reset();
     await expect(settlesWithin(pending, 1_000, 'a request pending at reset')).rejects.toThrow(/never captured .* dropped/);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Callback, type LightningModule, type Logger, type Trainer } from '../../src/index.js';
+import { Callback, Checkpoint, type LightningModule, type Logger, type Trainer } from '../../src/index.js';
 
 /** A logger that keeps every row it receives, for exact comparisons of logged metrics. */
 export class MemoryLogger implements Logger {
@@ -43,7 +43,7 @@ export class CrashAfterStep extends Callback {
 }
 
 /** A callback that only declares a checkpoint folder: what ckptPath 'last' searches and the trainer locks. */
-export class CheckpointFolder extends Callback {
+export class CheckpointFolder extends Checkpoint {
   readonly bestModelPath = '';
   readonly bestModelScore = undefined;
   readonly bestKModels = {};

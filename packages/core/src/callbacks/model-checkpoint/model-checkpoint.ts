@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { join, relative, resolve, sep } from 'node:path';
-import { Callback } from '../../callback/callback.js';
+import { Checkpoint } from '../../callback/checkpoint.js';
 import type { Stage } from '../../callback/hooks.js';
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
 import type { MetricMap } from '../../metrics/metric-store.js';
 import type { LightningModule } from '../../module/lightning-module.js';
 import type { MonitorMode } from '../../monitor/mode.js';
-import type { CheckpointReport } from '../../trainer/fit-result.js';
 import type { Trainer } from '../../trainer/trainer.js';
 import type { CheckpointStore } from '../../checkpoint/store/checkpoint-store.js';
 import { LocalFolderStore } from '../../checkpoint/store/local-store.js';
@@ -22,7 +21,7 @@ import { markCheckpoint, type FileRole } from './ownership.js';
 import { Retention } from './retention.js';
 import { removeStrayFiles, retireResumedFile, type ResumedFile } from './resume-cleanup.js';
 import { loadStateDict, toStateDict } from './saved-state.js';
-import { epochTriggerDue, savesOnTrainEpochEnd, validationFollowsStep } from './schedule.js';
+import { epochTriggerDue, savesOnTrainEpochEnd } from './schedule.js';
 import { admit, effectiveK, entersTopK, initialTopK, popEvicted, type TopKState } from './top-k.js';
 import { CheckpointWrites } from './writes.js';
 
@@ -34,7 +33,7 @@ import { CheckpointWrites } from './writes.js';
  *
  * Read as Keras's: the hooks ask "should a save happen here?", then `saveAt` does it.
  */
-export class ModelCheckpoint extends Callback implements CheckpointReport {
+export class ModelCheckpoint extends Checkpoint {
   static readonly CHECKPOINT_JOIN_CHAR = names.CHECKPOINT_JOIN_CHAR;
   static readonly CHECKPOINT_EQUALS_CHAR = names.CHECKPOINT_EQUALS_CHAR;
   /** Template of the `last` file (may hold fields, e.g. `'{epoch}-last'`). A subclass may override it. */
@@ -89,8 +88,12 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
   }
 
   /** For a URL dirpath: the local folder files are written to before they are uploaded (set at setup). */
-  get stagingDir(): string | undefined {
+  override get stagingDir(): string | undefined {
     return this.store instanceof RemoteCheckpointStore ? this.store.stagingDir : undefined;
+  }
+
+  override bestModelPathIn(saved: Record<string, unknown>): string | undefined {
+    return typeof saved.bestModelPath === 'string' && saved.bestModelPath !== '' ? saved.bestModelPath : undefined;
   }
 
   get bestModelPath(): string {
@@ -202,7 +205,9 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
     if (this.skip(trainer) || !this.stepTriggerDue(trainer)) return;
     // A save whose step is followed by a validation waits for it: its name and ranking then use
     // the fresh metrics, not the previous validation's (Lightning #20185).
-    if (validationFollowsStep(trainer)) this.deferredStep = trainer.globalStep;
+    // A save triggered by this step waits for the validation that follows it, so its name and
+    // ranking use the fresh validation metrics (Lightning #20185).
+    if (trainer.validationFollowsStep()) this.deferredStep = trainer.globalStep;
     else await this.saveAt(trainer, true, 'always');
   }
 
@@ -252,7 +257,7 @@ export class ModelCheckpoint extends Callback implements CheckpointReport {
    * the bucket, a URL below the prefix that file; both are downloaded into the staging folder
    * (verified when loaded). Undefined when `ckptPath` is not this callback's to resolve.
    */
-  async resolveResumePath(ckptPath: string): Promise<string | undefined> {
+  override async resolveResumePath(ckptPath: string): Promise<string | undefined> {
     const store = this.store;
     if (store === undefined || !store.isRemote) return undefined;
     if (ckptPath !== 'last') return store.contains(ckptPath) ? store.fetch(ckptPath) : undefined;

@@ -1,5 +1,4 @@
 import type { Trainer } from '../../trainer/trainer.js';
-import { validationDueAfterStep } from '../../trainer/validation-schedule.js';
 import type { ResolvedCheckpointOptions } from './options.js';
 
 /**
@@ -21,19 +20,4 @@ export function savesOnTrainEpochEnd(trainer: Trainer, options: ResolvedCheckpoi
 /** Whether this epoch is one of every N (counted from 1). */
 export function epochTriggerDue(trainer: Trainer, options: ResolvedCheckpointOptions): boolean {
   return options.everyNEpochs >= 1 && (trainer.currentEpoch + 1) % options.everyNEpochs === 0;
-}
-
-/**
- * Whether a validation runs after the step that just ended (called from onTrainBatchEnd). A save
- * triggered by that step waits for it, so its file name and ranking use the fresh validation
- * metrics instead of the previous validation's (Lightning #20185).
- *
- * False when the validation length is unknown (an iterable without length) or there is no
- * validation data: the save then happens at once, with the metrics known at that point, as in
- * Lightning.
- */
-export function validationFollowsStep(trainer: Trainer): boolean {
-  if (!Number.isFinite(trainer.numValBatches) || trainer.numValBatches === 0) return false;
-  const position = { epoch: trainer.currentEpoch, batchesDone: trainer.batchesDone, globalStep: trainer.globalStep, numTrainingBatches: trainer.numTrainingBatches };
-  return validationDueAfterStep(position, trainer.options);
 }
