@@ -48,7 +48,8 @@ export class S3Store implements RemoteStorage {
     if (options.endpoint !== undefined) config.endpoint = options.endpoint;
     // The SDK throws at the first request when no region is found anywhere; S3-API servers other than AWS ignore it.
     config.region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (options.endpoint === undefined ? undefined : 'us-east-1');
-    if (options.credentials !== undefined) config.credentials = options.credentials;
+    // A copy: the SDK writes its own bookkeeping into the object it is given.
+    if (options.credentials !== undefined) config.credentials = { ...options.credentials };
     this.client = new S3Client(config);
   }
 
@@ -146,7 +147,10 @@ export class S3Store implements RemoteStorage {
   }
 
   async copy(fromRel: string, toRel: string): Promise<void> {
-    const source = `${this.bucket}/${this.key(fromRel).split('/').map(encodeURIComponent).join('/')}`;
+    // URL-encoded as S3 requires, but with the characters a path may hold as they are ('=' of
+    // `epoch=3.ckpt`, ',', ':', '@'): servers that decode with decodeURI (s3rver) read them right too.
+    const encode = (part: string): string => encodeURIComponent(part).replace(/%(3D|2C|3A|40)/gu, (escaped) => decodeURIComponent(escaped));
+    const source = `${this.bucket}/${this.key(fromRel).split('/').map(encode).join('/')}`;
     await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.key(toRel), CopySource: source }));
   }
 

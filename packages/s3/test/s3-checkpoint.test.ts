@@ -37,7 +37,7 @@ async function bucketText(url: string, key: string): Promise<string> {
 
 const ranked = (dirpath: string, extra: Record<string, unknown> = {}) => ({ dirpath, monitor: 'val_loss', saveTopK: 2, saveLast: true, filename: '{epoch}-{val_loss:.6f}', ...extra });
 
-describe('ModelCheckpoint with an s3:// dirpath (s3rver on loopback)', () => {
+describe('ModelCheckpoint with an s3:// dirpath (an S3-API server on loopback)', () => {
   it('keeps the top k, last and best_k_models.yaml in the bucket; paths are URLs', async () => {
     const url = newPrefix();
     const { trainer, checkpoints, error } = await leg(await tmp(), [ranked(url)]);
@@ -114,6 +114,17 @@ describe('ModelCheckpoint with an s3:// dirpath (s3rver on loopback)', () => {
     const resumed = await leg(await tmp(), [{ dirpath: local, everyNTrainSteps: 2, saveTopK: 1 }, { dirpath: url, monitor: 'val_loss', saveTopK: 3 }], { maxEpochs: 5, ckptPath: 'last' });
     expect(resumed.error).toBeUndefined();
     expect(existsSync(resumed.trainer.ckptPath!)).toBe(true);
+  });
+
+  it("saveLast 'link' makes last.ckpt a server-side copy of the newest file, once that one is durable", async () => {
+    const url = newPrefix();
+    const run = await leg(await tmp(), [{ dirpath: url, everyNTrainSteps: 3, filename: '{step}', saveTopK: 1, saveLast: 'link' }], { maxEpochs: 2 });
+    expect(run.error).toBeUndefined();
+    const names = await bucketNames(url);
+    expect(names.filter((n) => n.endsWith('.ckpt'))).toEqual(['last.ckpt', 'step=9.ckpt']);
+    const store = new S3Store(new URL(url), storageFor(server.endpoint));
+    expect(await store.readBackSha256('last.ckpt')).toBe(await store.readBackSha256('step=9.ckpt'));
+    store.destroy();
   });
 
   it('retention works the same in the bucket: keepLastN rotates, keepPeriod keeps for good', async () => {

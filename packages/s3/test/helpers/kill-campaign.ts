@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bucketNames, verifyInBucket } from './bucket-check.js';
 import { FaultProxy } from './fault-proxy.js';
 import { tmp } from './fit.js';
-import { startS3 } from './s3-server.js';
+import { SERVER_NAME, startS3 } from './s3-server.js';
 
 const PACKAGE_ROOT = join(import.meta.dirname, '../..');
 const FIXTURE = join(PACKAGE_ROOT, 'test/fixtures/s3-train.ts');
@@ -130,7 +130,7 @@ export async function runS3KillCampaign(kills: number, seed: number, maxDelayMs:
     await server.close();
   }
   result.summary =
-    `S3 kill campaign (s3rver, seed ${seed}): ${result.trials} trials, ${result.kills} SIGKILLs (${result.duringUpload} with a checkpoint upload in flight, ` +
+    `S3 kill campaign (${SERVER_NAME}, seed ${seed}): ${result.trials} trials, ${result.kills} SIGKILLs (${result.duringUpload} with a checkpoint upload in flight, ` +
     `${result.finishedFirst} runs finished before their kill moment), ${result.resumedFromBucket} killed runs resumed from the bucket in a fresh folder, ${result.differingFinals} final weights differing from the uninterrupted run, ` +
     `${result.brokenInBucket} missing or corrupt checkpoints in the bucket`;
   if (failures.length > 0) result.summary += `; failures: ${failures.join('; ')}`;
