@@ -20,7 +20,7 @@ export { seedEverything, getRandomState, setRandomState, resetRandom, type Rando
 export { selectBackend, type Accelerator, type BackendInfo } from './backend/select-backend.js';
 export type { CheckpointState, TrainingProgress, OptimizerState } from './checkpoint/checkpoint-state.js';
 export type { SaveOptions } from './checkpoint/checkpoint-io.js';
-export { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint/find-last.js';
+export { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint/load-checkpoint.js';
 export { describeMetadata, weightsOnlyMetadata, STATE_METADATA_KEYS, WEIGHT_PREFIX, OPTIMIZER_PREFIX } from './checkpoint/state-codec.js';
 export { decodeJson, encodeJson } from './checkpoint/json-codec.js';
 export { readValues, writeValues, isFloatDtype, hasNumericValues, dtypeSize, type SafetensorsDtype, type TensorRecord, type DecodedCheckpoint } from './checkpoint/file/index.js';

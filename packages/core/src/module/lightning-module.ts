@@ -5,7 +5,7 @@ import type { Stage } from '../callback/hooks.js';
 import type { LogOptions, LogValue } from '../metrics/log-options.js';
 import type { OptimizerConfig } from '../optim/lr-scheduler.js';
 import type { Trainer } from '../trainer/trainer.js';
-import { loadCheckpoint } from '../checkpoint/find-last.js';
+import { loadCheckpoint } from '../checkpoint/load-checkpoint.js';
 import { loadWeights } from './load-weights.js';
 import { logSinkOf } from './log-sink.js';
 import { withoutRandomInit } from './skip-initializers.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { selectBackend, type Accelerator } from '../../src/backend/select-backend.js';
 import { CHUNK_BYTES } from '../../src/checkpoint/file/buffer-pool.js';
 import { CheckpointError, readCheckpointFile, streamCheckpointFile, writeCheckpointFile, type TensorRecord } from '../../src/checkpoint/file/index.js';
-import { loadCheckpoint } from '../../src/checkpoint/find-last.js';
+import { loadCheckpoint } from '../../src/checkpoint/load-checkpoint.js';
 import { decodeState } from '../../src/checkpoint/state-codec.js';
 import { buildTensor } from '../../src/checkpoint/tensor-builder.js';
 import { fromRecord } from '../../src/checkpoint/tensor-memory.js';
