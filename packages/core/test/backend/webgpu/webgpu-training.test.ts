@@ -125,4 +125,13 @@ describe('failures on webgpu become errors', () => {
     await expect(attempt).rejects.toThrow(/training stopped: a WebGPU validation error on .*: .*WGPUBufferUsage/);
     await expect(attempt).rejects.toMatchObject({ name: 'AcceleratorError' });
   });
+
+  // Last in this file: the backend stays unusable after its device is gone.
+  it('a lost device fails the fit, naming the loss', async ({ skip }) => {
+    await useWebGpu(skip);
+    const loseDevice = (): void => (webGpuDevice() as { destroy(): void }).destroy();
+    const trainer = new Trainer({ ...quiet, accelerator: 'webgpu', maxEpochs: 1 });
+    const { train } = loaders(40, 16, 8);
+    await expect(trainer.fit(new FailingStep(2, loseDevice), train)).rejects.toThrow(/training stopped: the WebGPU device on .* was lost \(destroyed\)/);
+  });
 });
