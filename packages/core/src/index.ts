@@ -4,9 +4,9 @@ export type { FitResult, StopReason, CheckpointReport } from './trainer/fit-resu
 export { LightningModule, type TrainingStepOutput } from './module/lightning-module.js';
 export type { NamedWeight } from './module/parameters.js';
 export { saveTfjsModel, exportCheckpointToTfjs, findLayersModel } from './module/export-tfjs.js';
-export { Callback } from './callback/callback.js';
-export { Checkpoint } from './callback/checkpoint.js';
-export type { HookArgs, HookName, Stage, StepOutput, TrainerEvents } from './callback/hooks.js';
+export { Callback } from './callbacks/callback.js';
+export { Checkpoint } from './callbacks/checkpoint.js';
+export type { HookArgs, HookName, Stage, StepOutput, TrainerEvents } from './callbacks/hooks.js';
 export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './data/data-loader.js';
 export { TensorDataset } from './data/tensor-dataset.js';
 export { LightningDataModule } from './data/data-module.js';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Callback } from '../callback/callback.js';
-import type { Checkpoint } from '../callback/checkpoint.js';
+import type { Callback } from '../callbacks/callback.js';
+import type { Checkpoint } from '../callbacks/checkpoint.js';
 import type { LightningDataModule } from '../data/data-module.js';
 import type { Logger } from '../logger/logger.js';
 import type { MetricStore } from '../metrics/metric-store.js';

@@ -1,4 +1,4 @@
-import type { Stage } from '../callback/hooks.js';
+import type { Stage } from '../callbacks/hooks.js';
 import type { BatchSource } from './batch-source.js';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointState } from '../checkpoint/checkpoint-state.js';
-import type { StepOutput } from '../callback/hooks.js';
-import type { Stage } from '../callback/hooks.js';
+import type { StepOutput } from '../callbacks/hooks.js';
+import type { Stage } from '../callbacks/hooks.js';
 import type { LogOptions, LogValue } from '../metrics/log-options.js';
 import type { OptimizerConfig } from '../optim/lr-scheduler.js';
 import type { Trainer } from '../trainer/trainer.js';

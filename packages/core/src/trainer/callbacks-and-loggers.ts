@@ -1,4 +1,4 @@
-import { Callback } from '../callback/callback.js';
+import { Callback } from '../callbacks/callback.js';
 import type { Logger } from '../logger/logger.js';
 import { gotWrongKind, isLogger } from './where-it-belongs.js';
 

@@ -1,4 +1,4 @@
-import type { Callback } from '../callback/callback.js';
+import type { Callback } from '../callbacks/callback.js';
 import { ModelCheckpoint } from '../callbacks/model-checkpoint/index.js';
 import { ProgressBar } from '../callbacks/progress-bar/index.js';
 import type { ResolvedTrainerOptions } from './options.js';

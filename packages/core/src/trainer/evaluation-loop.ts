@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { HookDispatcher } from '../callback/dispatcher.js';
+import type { HookDispatcher } from '../callbacks/dispatcher.js';
 import type { EpochSource } from '../data/batch-source.js';
 import type { MetricMap, MetricStore } from '../metrics/metric-store.js';
 import type { LightningModule } from '../module/lightning-module.js';

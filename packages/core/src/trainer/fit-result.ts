@@ -2,7 +2,7 @@ import type { MetricMap } from '../metrics/metric-store.js';
 
 export type StopReason = 'maxEpochs' | 'maxSteps' | 'shouldStop';
 
-import type { CheckpointReport } from '../callback/checkpoint.js';
+import type { CheckpointReport } from '../callbacks/checkpoint.js';
 
 export type { CheckpointReport };
 

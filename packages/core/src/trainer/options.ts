@@ -1,6 +1,6 @@
 import { ACCELERATORS, type Accelerator } from '../backend/accelerator.js';
 import { checkWebGpuOptions, type WebGpuOptions } from '../backend/webgpu/options.js';
-import type { Callback } from '../callback/callback.js';
+import type { Callback } from '../callbacks/callback.js';
 import type { Logger } from '../logger/logger.js';
 import { describeValue } from '../options/describe-kind.js';
 import { rejectUnknownOptions, type OptionKeys } from '../options/known-options.js';

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkAcceleratorHealth } from '../backend/accelerator-health.js';
 import { selectBackend, type BackendInfo } from '../backend/select-backend.js';
-import type { Callback } from '../callback/callback.js';
-import { Checkpoint } from '../callback/checkpoint.js';
-import { HookDispatcher } from '../callback/dispatcher.js';
-import type { HookName, Stage } from '../callback/hooks.js';
+import type { Callback } from '../callbacks/callback.js';
+import { Checkpoint } from '../callbacks/checkpoint.js';
+import { HookDispatcher } from '../callbacks/dispatcher.js';
+import type { HookName, Stage } from '../callbacks/hooks.js';
 import { CheckpointIO, type SaveOptions } from '../checkpoint/checkpoint-io.js';
 import type { TrainingProgress } from '../checkpoint/checkpoint-state.js';
 import type { LoopView } from '../checkpoint/loop-view.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Callback } from '../callback/callback.js';
+import { Callback } from '../callbacks/callback.js';
 import { DataLoader } from '../data/data-loader.js';
 import type { Logger } from '../logger/logger.js';
 import { LightningModule } from '../module/lightning-module.js';

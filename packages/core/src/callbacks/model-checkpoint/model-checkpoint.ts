@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join, relative, resolve, sep } from 'node:path';
-import { Checkpoint } from '../../callback/checkpoint.js';
-import type { Stage } from '../../callback/hooks.js';
+import { Checkpoint } from '../checkpoint.js';
+import type { Stage } from '../hooks.js';
 import type { CheckpointState } from '../../checkpoint/checkpoint-state.js';
 import type { MetricMap } from '../../metrics/metric-store.js';
 import type { LightningModule } from '../../module/lightning-module.js';

@@ -1,5 +1,5 @@
-import { Callback } from '../../callback/callback.js';
-import type { StepOutput } from '../../callback/hooks.js';
+import { Callback } from '../callback.js';
+import type { StepOutput } from '../hooks.js';
 import type { LightningModule } from '../../module/lightning-module.js';
 import { rejectUnknownOptions, type OptionKeys } from '../../options/known-options.js';
 import type { Trainer } from '../../trainer/trainer.js';
