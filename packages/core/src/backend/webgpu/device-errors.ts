@@ -40,8 +40,13 @@ export class DeviceErrors {
     this.failure ??= new AcceleratorError(`cairn: training stopped: ${what}. Results computed after it would be wrong, so none are used.`);
   }
 
-  /** Throws the first recorded failure, if any. */
+  /**
+   * Throws the first recorded failure, if any, once: the fit it ends reports it, and a later fit on the
+   * same device (a validation error leaves the device usable) starts clean.
+   */
   throwIfFailed(): void {
-    if (this.failure !== undefined) throw this.failure;
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure !== undefined) throw failure;
   }
 }

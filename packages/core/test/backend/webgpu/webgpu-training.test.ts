@@ -124,6 +124,8 @@ describe('failures on webgpu become errors', () => {
     const attempt = trainer.fit(new FailingStep(2, invalidUsage), train);
     await expect(attempt).rejects.toThrow(/training stopped: a WebGPU validation error on .*: .*WGPUBufferUsage/);
     await expect(attempt).rejects.toMatchObject({ name: 'AcceleratorError' });
+    // Reported once: the device is still valid, and the next fit on it runs clean.
+    await expect(new Trainer({ ...quiet, accelerator: 'webgpu', maxEpochs: 1 }).fit(new TinyRegressor(), loaders(40, 16, 8).train)).resolves.toMatchObject({ globalStep: 5 });
   });
 
   // Last in this file: the backend stays unusable after its device is gone.
