@@ -24,7 +24,7 @@ const WORKLOADS: readonly Workload[] = [
 async function gpuUnderTest(ctx: BenchContext): Promise<{ accelerator: 'webgpu' | 'gpu'; description: string } | undefined> {
   const accelerator = ctx.accelerator ?? 'webgpu';
   try {
-    const info = await selectBackend(accelerator, { log: () => {} });
+    const info = await selectBackend(accelerator, { print: () => {} });
     return { accelerator, description: info.description };
   } catch (error) {
     if (ctx.accelerator !== undefined || (error as Error).name !== 'BackendUnavailableError') throw error;

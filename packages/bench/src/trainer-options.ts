@@ -10,7 +10,7 @@ export function benchTrainerOptions(accelerator: Accelerator, extra: TrainerOpti
     enableProgressBar: false,
     enableCheckpointing: false,
     numSanityValSteps: 0,
-    log: () => undefined,
+    print: () => undefined,
     ...extra,
   };
 }

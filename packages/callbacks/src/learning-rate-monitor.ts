@@ -10,12 +10,12 @@ export interface LearningRateMonitorOptions {
   loggingInterval?: 'step' | 'epoch';
   /** Also log `<name>-momentum` (Adam's beta1, the momentum of Momentum and RMSProp; 0 for the others). Default false. */
   logMomentum?: boolean;
-  log?: Print;
+  print?: Print;
 }
 
 type Interval = 'step' | 'epoch';
 
-const KNOWN: OptionKeys<LearningRateMonitorOptions> = { loggingInterval: true, logMomentum: true, log: true };
+const KNOWN: OptionKeys<LearningRateMonitorOptions> = { loggingInterval: true, logMomentum: true, print: true };
 
 /** One logged learning rate: its optimizer, metric name, and the interval it belongs to ('any' when unscheduled). */
 interface Tracked {
@@ -53,7 +53,7 @@ export class LearningRateMonitor extends Callback {
     }
     this.loggingInterval = options.loggingInterval;
     this.logMomentum = options.logMomentum ?? false;
-    this.print = options.log ?? defaultPrint;
+    this.print = options.print ?? defaultPrint;
   }
 
   override onTrainStart(trainer: Trainer): void {

@@ -1,4 +1,5 @@
-/** Where a callback prints its one-line notices; same shape and default as the Trainer's `log` option. */
+/** Where a callback prints its one-line notices; same shape and default as the Trainer's `print` option
+ * (`log` always means metrics: LightningModule.log). */
 export type Print = (line: string) => void;
 
 export const defaultPrint: Print = (line) => console.error(line);

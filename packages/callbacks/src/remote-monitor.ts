@@ -13,10 +13,10 @@ export interface RemoteMonitorOptions {
   sendAsJson?: boolean;
   /** Give up on a request after this long, so a stalled server cannot stall training. Default 5000 ms. */
   timeoutMs?: number;
-  log?: Print;
+  print?: Print;
 }
 
-const KNOWN: OptionKeys<RemoteMonitorOptions> = { root: true, path: true, field: true, headers: true, sendAsJson: true, timeoutMs: true, log: true };
+const KNOWN: OptionKeys<RemoteMonitorOptions> = { root: true, path: true, field: true, headers: true, sendAsJson: true, timeoutMs: true, print: true };
 
 function fail(message: string): never {
   throw new Error(`RemoteMonitor: ${message}`);
@@ -62,20 +62,20 @@ export class RemoteMonitor extends Callback {
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       fail(`timeoutMs must be a positive finite number of milliseconds, got ${typeof timeoutMs === 'string' ? JSON.stringify(timeoutMs) : String(timeoutMs)}`);
     }
-    const { headers = {}, log = defaultPrint } = options;
+    const { headers = {}, print = defaultPrint } = options;
     // A plain object only: its entries are spread into the request, so a Map or Headers would send nothing.
     const plain = typeof headers === 'object' && headers !== null && [Object.prototype, null].includes(Object.getPrototypeOf(headers) as object | null);
     if (!plain || !Object.values(headers).every((v) => typeof v === 'string')) {
       fail(`headers must be an object of string values, got ${describeKind(headers)}`);
     }
-    if (typeof log !== 'function') fail('log must be a function');
+    if (typeof print !== 'function') fail('print must be a function');
     this.root = root;
     this.url = url;
     this.field = field;
     this.sendAsJson = sendAsJson;
     this.timeoutMs = timeoutMs;
     this.headers = { ...headers };
-    this.print = log;
+    this.print = print;
   }
 
   override async onTrainEpochEnd(trainer: Trainer): Promise<void> {

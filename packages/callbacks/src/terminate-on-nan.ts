@@ -9,10 +9,10 @@ export interface TerminateOnNaNOptions {
   monitor?: string[];
   /** Throw instead of asking the trainer to stop (the run fails at once, whatever minEpochs says). Default false. */
   raiseError?: boolean;
-  log?: Print;
+  print?: Print;
 }
 
-const KNOWN: OptionKeys<TerminateOnNaNOptions> = { monitor: true, raiseError: true, log: true };
+const KNOWN: OptionKeys<TerminateOnNaNOptions> = { monitor: true, raiseError: true, print: true };
 
 /** What TerminateOnNaN found. */
 export interface NonFiniteValue {
@@ -47,7 +47,7 @@ export class TerminateOnNaN extends Callback {
     }
     this.monitor = [...monitor];
     this.raiseError = options.raiseError ?? false;
-    this.print = options.log ?? defaultPrint;
+    this.print = options.print ?? defaultPrint;
   }
 
   override onTrainBatchEnd(trainer: Trainer, _module: LightningModule, outputs: StepOutput): void {

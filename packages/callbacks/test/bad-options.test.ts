@@ -55,7 +55,7 @@ const EARLY_STOPPING: BadInput[] = [
   ...rows('checkFinite', [1, 'true'], 'a boolean'),
   ...rows('checkOnTrainEpochEnd', ['epoch', 0], 'a boolean'),
   ...rows('restoreBestWeights', ['best', 1], 'a boolean'),
-  ...rows('log', ['stderr'], 'a function'),
+  ...rows('print', ['stderr'], 'a function'),
 ];
 
 const CSV_LOGGER: BadInput[] = [
@@ -100,7 +100,7 @@ const MODEL_CHECKPOINT: BadInput[] = [
   ...rows('minimumInterval', ['soon', null], "must be milliseconds, a 'DD:HH:MM:SS' string, a duration such as '90s'"),
   ...rows('minimumInterval', [-1, Infinity], 'a non-negative finite duration'),
   ...['verbose', 'saveWeightsOnly', 'autoInsertMetricName', 'enableVersionCounter', 'saveOnException', 'async', 'saveOnTrainEpochEnd'].flatMap((option) => rows(option, ['yes', 1, null], 'a boolean')),
-  ...rows('log', ['stderr', 5], 'a function'),
+  ...rows('print', ['stderr', 5], 'a function'),
 ];
 
 /** A stream that swallows what it is given (ProgressBar needs a write method). */

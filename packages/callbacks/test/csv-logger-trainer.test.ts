@@ -42,7 +42,7 @@ describe('CSVLogger in a real fit', () => {
 
   it('a resumed run continues the same file: byte-identical to an uninterrupted run', async () => {
     const fit = async (saveDir: string, callbacks: Callback[], ckptPath?: string): Promise<CSVLogger> => {
-      const logger = new CSVLogger({ saveDir, flushLogsEveryNSteps: 3, log: () => undefined });
+      const logger = new CSVLogger({ saveDir, flushLogsEveryNSteps: 3, print: () => undefined });
       const { train, val } = loaders();
       await testTrainer({ maxEpochs: 3, logEveryNSteps: 1, logger, callbacks }).fit(new TinyRegressor(), train, val, { ckptPath });
       return logger;

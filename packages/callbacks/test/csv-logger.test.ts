@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { CSVLogger } from '../src/csv-logger/csv-logger.js';
 
 const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'cairn-csv-'));
-const quiet = { log: () => undefined };
+const quiet = { print: () => undefined };
 
 describe('CSVLogger layout', () => {
   it('writes saveDir/lightning_logs/version_N with N = highest existing version + 1', async () => {
@@ -83,7 +83,7 @@ describe('CSVLogger rows', () => {
     const first = new CSVLogger({ saveDir: dir, version: 0, ...quiet });
     await first.logMetrics({ a: 1 }, 0);
     await first.save();
-    const second = new CSVLogger({ saveDir: dir, version: 0, log: (l) => lines.push(l) });
+    const second = new CSVLogger({ saveDir: dir, version: 0, print: (l) => lines.push(l) });
     await second.logMetrics({ b: 2 }, 0);
     await second.save();
     expect(await readFile(second.metricsFilePath, 'utf8')).toBe('b,step\n2,0\n');
@@ -134,7 +134,7 @@ describe('CSVLogger resume', () => {
     const state = first.stateDict();
     await writeFile(first.metricsFilePath, 'a,step\n1,0\n');
     const lines: string[] = [];
-    const resumed = new CSVLogger({ saveDir: dir, log: (l) => lines.push(l) });
+    const resumed = new CSVLogger({ saveDir: dir, print: (l) => lines.push(l) });
     await resumed.loadStateDict(state);
     expect(lines[0]).toMatch(/holds 1 of the 2 rows/);
   });

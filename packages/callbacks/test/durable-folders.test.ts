@@ -20,7 +20,7 @@ async function fitWith(logger: CSVLogger | TensorBoardLogger): Promise<void> {
 describe('logger folders survive a power cut', () => {
   it('CSVLogger in a missing saveDir: every version folder and the checkpoints folder under it are made durable; appended rows are fsynced', async () => {
     const saveDir = join(await mkdtemp(join(tmpdir(), 'cairn-durable-logs-')), 'not', 'yet');
-    const logger = new CSVLogger({ saveDir, flushLogsEveryNSteps: 1, log: () => undefined });
+    const logger = new CSVLogger({ saveDir, flushLogsEveryNSteps: 1, print: () => undefined });
     await fitWith(logger);
     expect(syncSpy.events.filter((event) => event.op === 'mkdir').length).toBeGreaterThanOrEqual(4);
     expect(foldersLeftVolatile()).toEqual([]);
@@ -32,7 +32,7 @@ describe('logger folders survive a power cut', () => {
 
   it('TensorBoardLogger in a missing saveDir: the events file\'s folders are made durable', async () => {
     const saveDir = join(await mkdtemp(join(tmpdir(), 'cairn-durable-logs-')), 'tb', 'runs');
-    await fitWith(new TensorBoardLogger({ saveDir, log: () => undefined }));
+    await fitWith(new TensorBoardLogger({ saveDir, print: () => undefined }));
     expect(syncSpy.events.filter((event) => event.op === 'mkdir').length).toBeGreaterThanOrEqual(3);
     expect(foldersLeftVolatile()).toEqual([]);
   });

@@ -13,7 +13,7 @@ interface Outcome {
 
 /** Feeds one value per epoch through onTrainEpochEnd, as the loop would, until the callback asks to stop. */
 function run(options: Omit<EarlyStoppingOptions, 'monitor'>, values: number[]): Outcome {
-  const callback = new EarlyStopping({ monitor: 'val_loss', log: () => undefined, ...options });
+  const callback = new EarlyStopping({ monitor: 'val_loss', print: () => undefined, ...options });
   const trainer = fakeTrainer();
   callback.setup(asTrainer(trainer), noModule, 'fit');
   const waits: number[] = [];
@@ -90,7 +90,7 @@ describe('EarlyStopping options and skips', () => {
 
   it('strict false: a missing metric skips the check (and says so when verbose)', () => {
     const lines: string[] = [];
-    const callback = new EarlyStopping({ monitor: 'val_acc', strict: false, verbose: true, patience: 0, log: (l) => lines.push(l) });
+    const callback = new EarlyStopping({ monitor: 'val_acc', strict: false, verbose: true, patience: 0, print: (l) => lines.push(l) });
     const trainer = fakeTrainer({ callbackMetrics: { val_loss: 1 } });
     callback.setup(asTrainer(trainer), noModule, 'fit');
     callback.onTrainEpochEnd(asTrainer(trainer), noModule);

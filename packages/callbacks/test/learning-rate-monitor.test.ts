@@ -36,7 +36,7 @@ class Configured extends TinyRegressor {
 async function run(module: TinyRegressor, monitor: LearningRateMonitorOptions, maxEpochs = 2): Promise<{ logger: RowLogger; metrics: Record<string, number>; printed: string[] }> {
   const logger = new RowLogger();
   const printed: string[] = [];
-  const trainer = testTrainer({ maxEpochs, logEveryNSteps: 1, logger, callbacks: [new LearningRateMonitor({ ...monitor, log: (line) => printed.push(line) })] });
+  const trainer = testTrainer({ maxEpochs, logEveryNSteps: 1, logger, callbacks: [new LearningRateMonitor({ ...monitor, print: (line) => printed.push(line) })] });
   const { train, val } = loaders();
   const result = await trainer.fit(module, train, val);
   return { logger, metrics: result.metrics, printed };

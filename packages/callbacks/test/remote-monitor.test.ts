@@ -40,7 +40,7 @@ async function serve(answer: (res: ServerResponse) => void = (res) => res.end('o
 async function fitWith(options: RemoteMonitorOptions, epochs = 2): Promise<{ lines: string[]; epochs: number }> {
   const lines: string[] = [];
   const { train, val } = loaders();
-  const result = await testTrainer({ maxEpochs: epochs, callbacks: [new RemoteMonitor({ ...options, log: (l) => lines.push(l) })] }).fit(new TinyRegressor(), train, val);
+  const result = await testTrainer({ maxEpochs: epochs, callbacks: [new RemoteMonitor({ ...options, print: (l) => lines.push(l) })] }).fit(new TinyRegressor(), train, val);
   return { lines, epochs: result.epochs };
 }
 

@@ -11,7 +11,7 @@ import { CrashAfterStep, loaders, testTrainer, TinyRegressor } from './helpers/t
 afterEach(() => resetRandom());
 
 const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'cairn-resume-last-'));
-const csv = (saveDir: string): CSVLogger => new CSVLogger({ saveDir, log: () => undefined });
+const csv = (saveDir: string): CSVLogger => new CSVLogger({ saveDir, print: () => undefined });
 
 /**
  * The README's flow: the same code runs again after a crash, with `ckptPath: 'last'`. The logger
@@ -62,13 +62,13 @@ describe("ckptPath 'last' with a logger of automatic version", () => {
   it('keeps a version the user gave', async () => {
     const saveDir = await tempDir();
     await expect(run(csv(saveDir), [crash()])).rejects.toThrow('simulated crash');
-    const logger = new CSVLogger({ saveDir, version: 7, log: () => undefined });
+    const logger = new CSVLogger({ saveDir, version: 7, print: () => undefined });
     await logger.resumeLatestRun();
     expect(logger.logDir).toBe(join(saveDir, 'lightning_logs', 'version_7'));
   });
 
   it('TensorBoardLogger follows the same rule: the crashed version, its event file, no step twice', async () => {
-    const tb = (saveDir: string): TensorBoardLogger => new TensorBoardLogger({ saveDir, log: () => undefined });
+    const tb = (saveDir: string): TensorBoardLogger => new TensorBoardLogger({ saveDir, print: () => undefined });
     const reference = tb(await tempDir());
     await run(reference, []);
     const expected = scalarsOf((await readEventDir(reference.logDir)).events);

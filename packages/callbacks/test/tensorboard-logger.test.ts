@@ -109,7 +109,7 @@ describe('TensorBoardLogger in a real fit', () => {
 
   it('a resumed run continues the same file: the same events as an uninterrupted run, none twice', async () => {
     const fit = async (saveDir: string, callbacks: Callback[], ckptPath?: string): Promise<TensorBoardLogger> => {
-      const logger = new TensorBoardLogger({ saveDir, maxQueue: 2, log: () => undefined });
+      const logger = new TensorBoardLogger({ saveDir, maxQueue: 2, print: () => undefined });
       const { train, val } = loaders();
       await testTrainer({ maxEpochs: 3, logEveryNSteps: 1, logger, callbacks: [...callbacks, new HistogramMonitor()] }).fit(new TinyRegressor(), train, val, { ckptPath });
       return logger;

@@ -23,7 +23,7 @@ class NaNValidation extends TinyRegressor {
 
 describe('TerminateOnNaN', () => {
   it('stops right after the step whose loss is NaN', async () => {
-    const guard = new TerminateOnNaN({ log: () => undefined });
+    const guard = new TerminateOnNaN({ print: () => undefined });
     const { train, val } = loaders();
     const result = await testTrainer({ maxEpochs: 5, callbacks: [guard] }).fit(new Diverging(), train, val);
     expect(result.stopReason).toBe('shouldStop');
@@ -40,7 +40,7 @@ describe('TerminateOnNaN', () => {
 
   it('watches monitored metrics too (not during the sanity check)', async () => {
     const lines: string[] = [];
-    const guard = new TerminateOnNaN({ monitor: ['val_acc'], log: (l) => lines.push(l) });
+    const guard = new TerminateOnNaN({ monitor: ['val_acc'], print: (l) => lines.push(l) });
     const { train, val } = loaders();
     const result = await testTrainer({ maxEpochs: 5, callbacks: [guard] }).fit(new NaNValidation(), train, val);
     expect(result.epochs).toBe(1);

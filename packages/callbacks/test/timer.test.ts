@@ -46,7 +46,7 @@ describe('Timer in a real fit (fake clock: every training step takes 1 s)', () =
     const clock = { t: 0 };
     const lines: string[] = [];
     const tick = new LambdaCallback({ onTrainBatchEnd: () => void (clock.t += 1000) });
-    const timer = new Timer({ ...options, now: () => clock.t, log: (l) => lines.push(l) });
+    const timer = new Timer({ ...options, now: () => clock.t, print: (l) => lines.push(l) });
     return { timer, lines, callbacks: [tick, timer, ...extra] };
   };
 

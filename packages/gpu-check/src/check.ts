@@ -109,7 +109,7 @@ async function describeCheckpoint(run: Awaited<ReturnType<typeof train>>, path: 
 
 await mkdir(out, { recursive: true });
 const started = Date.now();
-const info = await selectBackend(gpu, { log: () => {} });
+const info = await selectBackend(gpu, { print: () => {} });
 say(`adapter: ${info.description}`);
 const models: ModelResult[] = [];
 for (const spec of modelSpecs(quick)) models.push(await checkModel(spec));

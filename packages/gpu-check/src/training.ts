@@ -94,10 +94,10 @@ export async function train(spec: ModelSpec, options: RunOptions): Promise<Run> 
     logEveryNSteps: 1,
     logger: options.logger ?? false,
     callbacks: options.saveAt === undefined ? [recorder] : [recorder, new SaveAtStep(options.saveAt.step, options.saveAt.path)],
-    log: () => {},
+    print: () => {},
   });
   // The data and the initial weights are made on the backend under test, from the same seed everywhere.
-  await selectBackend(options.accelerator, { log: () => {} });
+  await selectBackend(options.accelerator, { print: () => {} });
   seedEverything(SEED);
   const module = new Classifier(spec.build());
   const loader = new DataLoader(syntheticData(spec, options.samples ?? options.steps * spec.batch), { batchSize: spec.batch });

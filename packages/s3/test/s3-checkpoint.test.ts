@@ -145,7 +145,7 @@ describe('ModelCheckpoint with an s3:// dirpath (an S3-API server on loopback)',
         inner = other.error;
       }
     }
-    const trainer = new Trainer({ enableProgressBar: false, accelerator: 'cpu', seed: 1, log: () => undefined, defaultRootDir: await tmp(), maxEpochs: 1, callbacks: [new ModelCheckpoint(ranked(url)), new SecondTrainer()] });
+    const trainer = new Trainer({ enableProgressBar: false, accelerator: 'cpu', seed: 1, print: () => undefined, defaultRootDir: await tmp(), maxEpochs: 1, callbacks: [new ModelCheckpoint(ranked(url)), new SecondTrainer()] });
     const { loaders, Tiny } = await import('./helpers/tiny.js');
     const { train, val } = loaders();
     await trainer.fit(new Tiny(), train, val);

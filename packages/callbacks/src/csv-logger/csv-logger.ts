@@ -11,7 +11,7 @@ import type { LogDirOptions } from '../log-dir/versioned-log-dir.js';
 export interface CSVLoggerOptions extends LogDirOptions {
   /** Write buffered rows every N steps (rows are also written at epoch ends and at the end). Default 100. */
   flushLogsEveryNSteps?: number;
-  log?: Print;
+  print?: Print;
 }
 
 /** What a checkpoint keeps so a resumed run continues the same file without duplicated or missing rows. */
@@ -27,7 +27,7 @@ interface CSVLoggerState {
 export const METRICS_FILE = 'metrics.csv';
 export const HPARAMS_FILE = 'hparams.yaml';
 
-const KNOWN: OptionKeys<CSVLoggerOptions> = { saveDir: true, name: true, version: true, prefix: true, flushLogsEveryNSteps: true, log: true };
+const KNOWN: OptionKeys<CSVLoggerOptions> = { saveDir: true, name: true, version: true, prefix: true, flushLogsEveryNSteps: true, print: true };
 
 const formatValue = (value: number): string => String(value);
 
@@ -57,9 +57,9 @@ export class CSVLogger extends FolderLogger implements Logger {
     super('CSVLogger', options, fail);
     const flushEvery = options.flushLogsEveryNSteps ?? 100;
     if (!Number.isSafeInteger(flushEvery) || flushEvery < 1) fail(`flushLogsEveryNSteps must be a positive integer, got ${flushEvery}`);
-    if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
+    if (options.print !== undefined && typeof options.print !== 'function') fail('print must be a function');
     this.flushLogsEveryNSteps = flushEvery;
-    this.print = options.log ?? defaultPrint;
+    this.print = options.print ?? defaultPrint;
   }
 
   get metricsFilePath(): string {

@@ -34,7 +34,7 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
   /** Keras: no check before this epoch (a warm-up). Default 0. */
   startFromEpoch?: number;
-  log?: Print;
+  print?: Print;
 }
 
 const KNOWN: OptionKeys<EarlyStoppingOptions> = {
@@ -51,7 +51,7 @@ const KNOWN: OptionKeys<EarlyStoppingOptions> = {
   baseline: true,
   restoreBestWeights: true,
   startFromEpoch: true,
-  log: true,
+  print: true,
 };
 
 function check(condition: boolean, message: string): void {
@@ -100,7 +100,7 @@ export class EarlyStopping extends Callback {
     for (const key of ['verbose', 'strict', 'checkFinite', 'checkOnTrainEpochEnd', 'restoreBestWeights'] as const) {
       check(options[key] === undefined || typeof options[key] === 'boolean', `${key} must be a boolean (true or false), got ${describeValue(options[key])}`);
     }
-    check(options.log === undefined || typeof options.log === 'function', 'log must be a function');
+    check(options.print === undefined || typeof options.print === 'function', 'print must be a function');
     this.monitor = options.monitor;
     this.mode = mode;
     this.patience = patience;
@@ -109,7 +109,7 @@ export class EarlyStopping extends Callback {
     this.startFromEpoch = startFromEpoch;
     this.restoreBestWeights = options.restoreBestWeights ?? false;
     this.checkOnTrainEpochEndOption = options.checkOnTrainEpochEnd;
-    this.print = options.log ?? defaultPrint;
+    this.print = options.print ?? defaultPrint;
     this.rule = {
       monitor: this.monitor,
       mode,

@@ -15,10 +15,10 @@ export interface TensorBoardLoggerOptions extends LogDirOptions {
   maxQueue?: number;
   /** Buckets of each weight histogram. Default 30. */
   histogramBuckets?: number;
-  log?: Print;
+  print?: Print;
 }
 
-const KNOWN: OptionKeys<TensorBoardLoggerOptions> = { saveDir: true, name: true, version: true, prefix: true, maxQueue: true, histogramBuckets: true, log: true };
+const KNOWN: OptionKeys<TensorBoardLoggerOptions> = { saveDir: true, name: true, version: true, prefix: true, maxQueue: true, histogramBuckets: true, print: true };
 
 /** What a checkpoint keeps so a resumed run continues the same file without duplicated or missing events. */
 interface TensorBoardLoggerState {
@@ -76,10 +76,10 @@ export class TensorBoardLogger extends FolderLogger implements Logger {
     if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) fail(`maxQueue must be a positive integer, got ${describeValue(maxQueue)}`);
     const buckets = options.histogramBuckets ?? 30;
     if (!Number.isSafeInteger(buckets) || buckets < 1) fail(`histogramBuckets must be a positive integer, got ${describeValue(buckets)}`);
-    if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
+    if (options.print !== undefined && typeof options.print !== 'function') fail('print must be a function');
     this.maxQueue = maxQueue;
     this.histogramBuckets = buckets;
-    this.print = options.log ?? defaultPrint;
+    this.print = options.print ?? defaultPrint;
   }
 
   /** The events file of this run, once the first event is written. */

@@ -12,12 +12,12 @@ export interface TimerOptions {
   interval?: 'step' | 'epoch';
   /** Say when the limit is reached. Default true. */
   verbose?: boolean;
-  log?: Print;
+  print?: Print;
   /** Monotonic clock in milliseconds (tests pass a fake one). Default performance.now. */
   now?: () => number;
 }
 
-const KNOWN: OptionKeys<TimerOptions> = { maxTime: true, interval: true, verbose: true, log: true, now: true };
+const KNOWN: OptionKeys<TimerOptions> = { maxTime: true, interval: true, verbose: true, print: true, now: true };
 
 /**
  * Lightning's Timer: measures training and validation time and stops training cleanly once
@@ -45,7 +45,7 @@ export class Timer extends Callback {
     this.maxTime = options.maxTime === undefined ? undefined : parseDuration('Timer', 'maxTime', options.maxTime);
     this.interval = interval;
     this.verbose = options.verbose ?? true;
-    this.print = options.log ?? defaultPrint;
+    this.print = options.print ?? defaultPrint;
     this.now = options.now ?? (() => performance.now());
   }
 

@@ -48,7 +48,7 @@ export function loaders(): { train: DataLoader<tf.Tensor[]>; val: DataLoader<tf.
 
 /** Trainer options for tests: cpu, silent, no default callbacks, seeded. */
 export function testTrainer(options: TrainerOptions): Trainer {
-  return new Trainer({ accelerator: 'cpu', enableProgressBar: false, enableCheckpointing: false, seed: 7, log: () => undefined, ...options });
+  return new Trainer({ accelerator: 'cpu', enableProgressBar: false, enableCheckpointing: false, seed: 7, print: () => undefined, ...options });
 }
 
 /** Requests a checkpoint at the end of global step `step`. */

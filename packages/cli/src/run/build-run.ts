@@ -64,7 +64,7 @@ export async function buildRun(config: RunConfig, print: (line: string) => void)
   }
   let trainer: Trainer;
   try {
-    trainer = new Trainer({ ...options, callbacks: built, ...(logger === undefined ? {} : { logger }), log: print });
+    trainer = new Trainer({ ...options, callbacks: built, ...(logger === undefined ? {} : { logger }), print });
   } catch (error) {
     throw new CliError(`trainer: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -27,7 +27,7 @@ export interface BackendInfo {
 
 export interface SelectBackendOptions {
   /** Receives the one-line report of the chosen backend (only when the choice changes). */
-  log?: (line: string) => void;
+  print?: (line: string) => void;
   /** Loads the optional packages (tfjs-node, tfjs-node-gpu, webgpu, tfjs-backend-webgpu). Injected by tests. */
   loadModule?: ModuleLoader;
   /** Dawn's adapter and toggles, for `'webgpu'` and the WebGPU route of `'gpu'`/`'auto'`. */
@@ -113,7 +113,7 @@ export async function selectBackend(accelerator: Accelerator, options: SelectBac
     const report = `cairn: backend ${info.backend} (${info.description})`;
     if (report !== lastReport) {
       lastReport = report;
-      options.log?.(report);
+      options.print?.(report);
     }
     return info;
   }

@@ -56,7 +56,7 @@ export interface TrainerOptions {
   /** Loggers that receive metrics (a CSVLogger, ...). Default none. */
   logger?: Logger | Logger[] | false;
   /** Where the trainer prints its one-line notices (chosen backend, warnings). Default console.error. */
-  log?: (line: string) => void;
+  print?: (line: string) => void;
 }
 
 /** A batch limit after resolution: counts and fractions are told apart (1 alone is ambiguous in JS). */
@@ -111,7 +111,7 @@ const KNOWN_OPTIONS: OptionKeys<TrainerOptions> = {
   fastDevRun: true,
   callbacks: true,
   logger: true,
-  log: true,
+  print: true,
 };
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
@@ -177,7 +177,7 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   if (o.deterministic !== undefined && typeof o.deterministic !== 'boolean') fail('deterministic', 'a boolean', o.deterministic);
   if (o.seed !== undefined && (!isInt(o.seed) || o.seed < 0)) fail('seed', 'a non-negative integer', o.seed);
   // callbacks and logger are checked where they are split (callbacks-and-loggers.ts).
-  if (o.log !== undefined && typeof o.log !== 'function') fail('log', 'a function', o.log);
+  if (o.print !== undefined && typeof o.print !== 'function') fail('print', 'a function', o.print);
 
   const resolved: ResolvedTrainerOptions = {
     maxEpochs,

@@ -74,7 +74,7 @@ export class Trainer {
 
   constructor(options: TrainerOptions = {}) {
     this.options = resolveTrainerOptions(options);
-    this.#print = options.log ?? ((line) => console.error(line));
+    this.#print = options.print ?? ((line) => console.error(line));
     const { callbacks: given, loggers } = splitCallbacksAndLoggers(options.callbacks, options.logger);
     this.loggers = this.options.fastDevRun > 0 ? [] : loggers;
     this.callbacks = [...given, ...defaultCallbacks(this.options, given)];
@@ -246,7 +246,7 @@ export class Trainer {
 
   /** Backend, setup hooks, data, optimizers, batch counts, checkpoint folders and the restore. */
   async #prepareFit(m: LightningModule, given: FitData | undefined, ckptPath: string | undefined): Promise<FitData> {
-    this.#backend = await selectBackend(this.options.accelerator, { log: this.#print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
+    this.#backend = await selectBackend(this.options.accelerator, { print: this.#print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
     // Before setup, where a ModelCheckpoint derives its folder from the logger's.
     if (ckptPath === 'last') for (const logger of this.loggers) await logger.resumeLatestRun?.();
     await this.#setupStage(m, 'fit');
@@ -373,7 +373,7 @@ export class Trainer {
     const given: EpochSource<unknown> | undefined = dataModule === undefined ? toEpochSource(data as BatchSource<B>, `${stage}: data`) : undefined;
     this.#begin(m, stage, dataModule);
     try {
-      this.#backend = await selectBackend(this.options.accelerator, { log: this.#print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
+      this.#backend = await selectBackend(this.options.accelerator, { print: this.#print, webgpu: this.options.webgpu, deterministic: this.options.deterministic });
       // As in fit: 'last' in a new Trainer (e.g. `cairn test --ckpt-path last`) searches the folder of the run that stopped.
       if (options.ckptPath === 'last') for (const logger of this.loggers) await logger.resumeLatestRun?.();
       await this.#setupStage(m, stage);

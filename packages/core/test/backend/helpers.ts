@@ -36,7 +36,7 @@ export type TestBackend = 'cpu' | 'wasm' | 'webgpu';
 
 /** Runs `compute` with `backend` active and returns its tensors' values (read asynchronously, as webgpu requires), disposing the tensors. */
 export async function valuesOn(backend: TestBackend, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await selectBackend(backend, { log: () => {} });
+  await selectBackend(backend, { print: () => {} });
   const tensors = compute();
   const values = await Promise.all(tensors.map(async (t) => Float32Array.from(await t.data())));
   tf.dispose(tensors);

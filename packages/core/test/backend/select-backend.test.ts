@@ -42,10 +42,10 @@ describe('selectBackend', () => {
 
   it("'auto' with neither tfjs-node package picks wasm and reports it once", async () => {
     const lines: string[] = [];
-    const log = (line: string): void => void lines.push(line);
-    const info = await selectBackend('auto', { log, loadModule: loader([]) });
+    const print = (line: string): void => void lines.push(line);
+    const info = await selectBackend('auto', { print, loadModule: loader([]) });
     expect(info).toEqual({ accelerator: 'wasm', backend: 'wasm', description: 'WebAssembly SIMD, no tfjs-node found' });
-    await selectBackend('auto', { log, loadModule: loader([]) });
+    await selectBackend('auto', { print, loadModule: loader([]) });
     expect(lines).toEqual(['cairn: backend wasm (WebAssembly SIMD, no tfjs-node found)']);
   });
 
@@ -82,10 +82,10 @@ describe('selectBackend', () => {
 
   it("'wasm' and 'cpu' activate their backend; a repeated choice is not reported again", async () => {
     const lines: string[] = [];
-    const log = (line: string): void => void lines.push(line);
-    expect(await selectBackend('wasm', { log })).toEqual({ accelerator: 'wasm', backend: 'wasm', description: 'WebAssembly SIMD' });
-    expect(await selectBackend('cpu', { log })).toEqual({ accelerator: 'cpu', backend: 'cpu', description: 'pure JavaScript' });
-    await selectBackend('cpu', { log });
+    const print = (line: string): void => void lines.push(line);
+    expect(await selectBackend('wasm', { print })).toEqual({ accelerator: 'wasm', backend: 'wasm', description: 'WebAssembly SIMD' });
+    expect(await selectBackend('cpu', { print })).toEqual({ accelerator: 'cpu', backend: 'cpu', description: 'pure JavaScript' });
+    await selectBackend('cpu', { print });
     expect(lines).toEqual(['cairn: backend wasm (WebAssembly SIMD)', 'cairn: backend cpu (pure JavaScript)']);
   });
 });

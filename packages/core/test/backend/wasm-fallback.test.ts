@@ -28,9 +28,9 @@ const failingInit: WasmLoader = async () => {
 /** The package loads but registers nothing (a stub or a mismatched version). */
 const registersNothing: WasmLoader = async () => ({ setWasmPaths: () => undefined });
 
-function recordLines(): { lines: string[]; log: (line: string) => void } {
+function recordLines(): { lines: string[]; print: (line: string) => void } {
   const lines: string[] = [];
-  return { lines, log: (line) => void lines.push(line) };
+  return { lines, print: (line) => void lines.push(line) };
 }
 
 afterEach(async () => {
@@ -41,19 +41,19 @@ afterEach(async () => {
 
 describe("'auto' when wasm fails", () => {
   it('falls back to cpu when the wasm package fails to load, and says why in one line, once', async () => {
-    const { lines, log } = recordLines();
-    const info = await selectBackend('auto', { log, loadModule: noTfjsNode, loadWasm: brokenImport });
+    const { lines, print } = recordLines();
+    const info = await selectBackend('auto', { print, loadModule: noTfjsNode, loadWasm: brokenImport });
     const description = `pure JavaScript, no tfjs-node found; wasm setup failed: ${missingPackage.message}`;
     expect(info).toEqual({ accelerator: 'cpu', backend: 'cpu', description });
     expect(tf.getBackend()).toBe('cpu');
-    await selectBackend('auto', { log, loadModule: noTfjsNode, loadWasm: brokenImport });
+    await selectBackend('auto', { print, loadModule: noTfjsNode, loadWasm: brokenImport });
     expect(lines).toEqual([`cairn: backend cpu (${description})`]);
   });
 
   it('falls back to cpu when the wasm backend fails to initialize, after the tfjs warning', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const { lines, log } = recordLines();
-    const info = await selectBackend('auto', { log, loadModule: noTfjsNode, loadWasm: failingInit });
+    const { lines, print } = recordLines();
+    const info = await selectBackend('auto', { print, loadModule: noTfjsNode, loadWasm: failingInit });
     expect(info).toEqual({ accelerator: 'cpu', backend: 'cpu', description: 'pure JavaScript, no tfjs-node found; wasm failed to initialize' });
     expect(tf.getBackend()).toBe('cpu');
     expect(lines).toEqual(['cairn: backend cpu (pure JavaScript, no tfjs-node found; wasm failed to initialize)']);

@@ -26,7 +26,7 @@ const t = (shape: number[], seed: number): tf.Tensor => tf.tensor(seeded(shape.r
 /** Values and dtypes computed on wasm and on cpu, for kernels that must agree exactly. */
 async function wasmVsCpuExact(compute: () => Tensors): Promise<{ wasm: unknown[]; cpu: unknown[] }> {
   const on = async (backend: 'wasm' | 'cpu'): Promise<unknown[]> => {
-    await selectBackend(backend, { log: () => {} });
+    await selectBackend(backend, { print: () => {} });
     const out = compute();
     const values = out.map((x) => [x.dtype, x.shape, x.arraySync()]);
     tf.dispose(out);

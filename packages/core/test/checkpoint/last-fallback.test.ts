@@ -40,7 +40,7 @@ function asFloat64(record: TensorRecord): TensorRecord {
 
 async function resumeLast(dir: string): Promise<{ trainer: Trainer; warnings: string[] }> {
   const warnings: string[] = [];
-  const trainer = new Trainer({ ...quiet, log: (line) => warnings.push(line), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
+  const trainer = new Trainer({ ...quiet, print: (line) => warnings.push(line), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
   await trainer.fit(new TinyRegressor(), loaders().train, undefined, { ckptPath: 'last' });
   return { trainer, warnings };
 }

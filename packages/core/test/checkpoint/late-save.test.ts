@@ -94,7 +94,7 @@ describe('saveCheckpoint after the loop (onFitEnd, teardown)', () => {
     await writeFile(join(dir, 'blocker'), 'a file where a folder should be');
     const saver = new SaveFrom('teardown', join(dir, 'blocker', 'x.ckpt'));
     const lines: string[] = [];
-    const t = new Trainer({ ...quiet, log: (line) => lines.push(line), accelerator: 'cpu', maxEpochs: 1, callbacks: [saver] });
+    const t = new Trainer({ ...quiet, print: (line) => lines.push(line), accelerator: 'cpu', maxEpochs: 1, callbacks: [saver] });
     await settlesWithin(t.fit(new TinyRegressor(), loaders().train), LIMIT_MS, 'fit with a failing teardown save');
     expect(saver.outcome).toMatchObject({ error: expect.objectContaining({ message: expect.stringMatching(/checkpoint save to .*x\.ckpt failed/) }) });
     expect(lines.some((line) => line.includes('requested in teardown failed'))).toBe(true);

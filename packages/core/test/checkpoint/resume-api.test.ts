@@ -39,7 +39,7 @@ describe('resume API', () => {
     await handle.close();
 
     const warnings: string[] = [];
-    const trainer = new Trainer({ ...quiet, log: (l) => warnings.push(l), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
+    const trainer = new Trainer({ ...quiet, print: (l) => warnings.push(l), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
     const { train, val } = loaders(40, 16, 8);
     let startStep = -1;
     trainer.events.once('onTrainBatchStart', (t) => (startStep = t.globalStep));

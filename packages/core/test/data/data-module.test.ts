@@ -97,7 +97,7 @@ describe('LightningDataModule', () => {
   it('saves its state in every checkpoint and gets it back on resume', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-datamodule-'));
     const run = (dm: RegressionData, maxEpochs: number, ckptPath?: string): Promise<unknown> =>
-      new Trainer({ enableProgressBar: false, log: () => undefined, accelerator: 'cpu', seed: 1, maxEpochs, numSanityValSteps: 0, callbacks: [new ModelCheckpoint({ dirpath: dir, saveLast: true })] })
+      new Trainer({ enableProgressBar: false, print: () => undefined, accelerator: 'cpu', seed: 1, maxEpochs, numSanityValSteps: 0, callbacks: [new ModelCheckpoint({ dirpath: dir, saveLast: true })] })
         .fit(new WithSteps(), dm, ckptPath === undefined ? undefined : { ckptPath });
     await run(new RegressionData([], 'vocabulary-1'), 1);
     const saved = await loadCheckpoint(join(dir, 'last.ckpt'));

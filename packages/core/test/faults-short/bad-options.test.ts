@@ -25,7 +25,7 @@ const TRAINER: BadInput[] = [
   ...[-1, 1.5, '42'].map((value) => ({ option: 'seed', value, accepts: 'a non-negative integer' })),
   ...[-1, 1.5, 'yes'].map((value) => ({ option: 'fastDevRun', value, accepts: 'a boolean or a non-negative integer' })),
   ...['callback', {}].map((value) => ({ option: 'callbacks', value, accepts: 'an array of callbacks' })),
-  ...['stderr', 5].map((value) => ({ option: 'log', value, accepts: 'a function' })),
+  ...['stderr', 5].map((value) => ({ option: 'print', value, accepts: 'a function' })),
 ];
 
 const DATA_LOADER: BadInput[] = [

@@ -43,7 +43,7 @@ describe('power cuts (crashfs: only what fsync made durable survives)', () => {
 
   it(`${STATES} crash states of a run saving every step with top-2 eviction: nothing reported durable lost, nothing torn, every resume bit-identical`, async ({ skip }) => {
     if (unavailable !== undefined) return skip(unavailable);
-    const result = await runPowerCampaign({ seed: 'powercut', states: STATES, prefixes: 3, resume: true, mode: 'none', log: (line) => process.stdout.write(`  ${line}\n`) }, reference);
+    const result = await runPowerCampaign({ seed: 'powercut', states: STATES, prefixes: 3, resume: true, mode: 'none', print: (line) => process.stdout.write(`  ${line}\n`) }, reference);
     reportSummary(`power cuts: ${summary(result)}, resumed ${result.resumed}, identical ${result.identical}`, true);
     expect(result.problems).toEqual([]);
     expect(result.states).toBeGreaterThanOrEqual(STATES);

@@ -71,4 +71,4 @@ export function weightValues(module: LightningModule): Record<string, number[]> 
   return Object.fromEntries(module.namedWeights().map(({ name, variable }) => [name, Array.from(variable.dataSync())]));
 }
 
-export const quiet = { enableProgressBar: false, enableCheckpointing: false, log: () => undefined } as const;
+export const quiet = { enableProgressBar: false, enableCheckpointing: false, print: () => undefined } as const;

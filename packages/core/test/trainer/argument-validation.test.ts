@@ -25,7 +25,7 @@ describe('Trainer and fit argument validation', () => {
 
   it('adds a default ModelCheckpoint under defaultRootDir/checkpoints that saves each epoch', async () => {
     const root = await mkdtemp(join(tmpdir(), 'cairn-default-'));
-    const trainer = new Trainer({ accelerator: 'cpu', enableProgressBar: false, log: () => undefined, maxEpochs: 2, defaultRootDir: root });
+    const trainer = new Trainer({ accelerator: 'cpu', enableProgressBar: false, print: () => undefined, maxEpochs: 2, defaultRootDir: root });
     const result = await trainer.fit(new TinyRegressor(), loaders().train);
     expect(trainer.checkpointCallbacks).toHaveLength(1);
     expect(result.checkpointingFiles.map((f) => f.slice(root.length))).toEqual(['/checkpoints/epoch=0-step=5.ckpt', '/checkpoints/epoch=1-step=10.ckpt']);

@@ -115,7 +115,7 @@ describe('loop options', () => {
 
     const held = new Counter();
     const lines: string[] = [];
-    const withMin = new Trainer({ ...quiet, log: (l) => lines.push(l), accelerator: 'cpu', maxEpochs: 5, minEpochs: 2, callbacks: [held, new StopAtStep3()] });
+    const withMin = new Trainer({ ...quiet, print: (l) => lines.push(l), accelerator: 'cpu', maxEpochs: 5, minEpochs: 2, callbacks: [held, new StopAtStep3()] });
     await withMin.fit(new TinyRegressor(), loaders(40, 16, 4).train);
     expect(held.trainBatches).toEqual([10, 10, 10, 10, 10]);
     expect(lines.some((l) => l.includes('minEpochs=2'))).toBe(true);

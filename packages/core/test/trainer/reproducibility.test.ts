@@ -68,7 +68,7 @@ describe('memory on wasm with a saving ModelCheckpoint, a progress bar, an lr sc
     const { train, val } = loaders(80, 16, 8);
     // Only the progress bar is given (to capture its output): the Trainer adds its default ModelCheckpoint.
     trainer = new Trainer({
-      accelerator: 'wasm', maxSteps: 100, defaultRootDir: await mkdtemp(join(tmpdir(), 'cairn-leak-')), log: () => undefined,
+      accelerator: 'wasm', maxSteps: 100, defaultRootDir: await mkdtemp(join(tmpdir(), 'cairn-leak-')), print: () => undefined,
       callbacks: [probe, new ProgressBar({ stream })],
     });
     result = await trainer.fit(new SteppedLr(), train, val);

@@ -131,7 +131,7 @@ describe('ckptPath in validate, test and predict', () => {
   it("'best' after a fit evaluates the best file's weights, 'last' the newest, a path that file", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-eval-ckpt-'));
     const checkpoint = new ModelCheckpoint({ dirpath: dir, monitor: 'val_score', mode: 'min', saveTopK: -1, saveLast: true, filename: '{epoch}' });
-    const trainer = new Trainer({ enableProgressBar: false, log: () => undefined, accelerator: 'cpu', seed: 1, maxEpochs: SCORES.length, numSanityValSteps: 0, callbacks: [checkpoint] });
+    const trainer = new Trainer({ enableProgressBar: false, print: () => undefined, accelerator: 'cpu', seed: 1, maxEpochs: SCORES.length, numSanityValSteps: 0, callbacks: [checkpoint] });
     const module = new Scripted();
     const { train, val } = loaders();
     const fitted = await trainer.fit(module, train, val);

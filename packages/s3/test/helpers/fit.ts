@@ -31,7 +31,7 @@ export async function leg(root: string, options: ModelCheckpointOptions[], run: 
   resetRandom();
   const checkpoints = options.map((o) => new ModelCheckpoint(o));
   const extra = run.crashAfter === undefined ? [] : [new CrashAfterStep(run.crashAfter)];
-  const trainer = new Trainer({ enableProgressBar: false, accelerator: 'cpu', seed: 1, log: () => undefined, defaultRootDir: root, maxEpochs: run.maxEpochs ?? 4, callbacks: [...checkpoints, ...extra] });
+  const trainer = new Trainer({ enableProgressBar: false, accelerator: 'cpu', seed: 1, print: () => undefined, defaultRootDir: root, maxEpochs: run.maxEpochs ?? 4, callbacks: [...checkpoints, ...extra] });
   const module = new Tiny();
   const { train, val } = loaders();
   let error: unknown;

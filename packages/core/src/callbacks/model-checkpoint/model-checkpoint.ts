@@ -81,9 +81,9 @@ export class ModelCheckpoint extends Checkpoint {
     this.options = resolveCheckpointOptions(options);
     ({ monitor: this.monitor, mode: this.mode, saveTopK: this.saveTopK, saveLast: this.saveLast, filename: this.filename, dirpath: this.dirpath } = this.options);
     this.topK = initialTopK(this.mode);
-    this.writes = new CheckpointWrites(this.options.log);
+    this.writes = new CheckpointWrites(this.options.print);
     this.retention = new Retention(this.options.retention);
-    this.missingMonitor = this.monitor === undefined ? undefined : new MissingMonitorCheck(this.monitor, this.options.log);
+    this.missingMonitor = this.monitor === undefined ? undefined : new MissingMonitorCheck(this.monitor, this.options.print);
     this.remoteStorage = this.options.remote === undefined ? undefined : openRemoteStorage(this.dirpath!, this.options.remote.storage);
   }
 
@@ -152,7 +152,7 @@ export class ModelCheckpoint extends Checkpoint {
 
   override loadStateDict(state: Record<string, unknown>): void {
     const current = { monitor: this.monitor, dirpath: this.dirpath, lastModelPath: this.lastModelPath, run: this.run };
-    const { sameDir, book } = loadStateDict(state, this.topK, current, this.options.log);
+    const { sameDir, book } = loadStateDict(state, this.topK, current, this.options.print);
     ({ lastModelPath: this.lastModelPath, run: this.run } = book);
     if (sameDir) this.retention.loadStateDict(book.retention);
     this.restoredSameDir = sameDir;
@@ -169,7 +169,7 @@ export class ModelCheckpoint extends Checkpoint {
     }
     this.dirpath = this.options.dirpath ?? resolve(trainer.logDir, 'checkpoints');
     this.store = this.openStore(trainer);
-    await this.store.claim(randomUUID(), this.options.log);
+    await this.store.claim(randomUUID(), this.options.print);
     this.run = randomUUID();
     this.restoredSameDir = false;
     this.resumedOwn = undefined;
@@ -180,7 +180,7 @@ export class ModelCheckpoint extends Checkpoint {
     this.lastSaveTime = -Infinity;
     this.retention.start(this.wallClock());
     if (this.saveTopK !== 0 && !trainer.options.fastDevRun && (await this.store.list()).length > 0) {
-      this.options.log(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
+      this.options.print(`ModelCheckpoint: checkpoint directory ${this.dirpath} exists and is not empty.`);
     }
   }
 
@@ -267,7 +267,7 @@ export class ModelCheckpoint extends Checkpoint {
       try {
         info = describeMetadata(path, await store.readMetadata(path));
       } catch (error) {
-        this.options.log(`cairn: skipping unreadable checkpoint ${path} (${(error as Error).message})`);
+        this.options.print(`cairn: skipping unreadable checkpoint ${path} (${(error as Error).message})`);
         continue;
       }
       if (!info.weightsOnly && (newest === undefined || info.globalStep > newest.globalStep)) newest = { path, globalStep: info.globalStep };
@@ -283,7 +283,7 @@ export class ModelCheckpoint extends Checkpoint {
     await this.saveLastCheckpoint(trainer, candidates);
     this.lastSaveTime = this.now();
     const name = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.options.log(`ModelCheckpoint: an error was raised (${name}); saving checkpoint to ${path}`);
+    this.options.print(`ModelCheckpoint: an error was raised (${name}); saving checkpoint to ${path}`);
   }
 
   override onSaveCheckpoint(_trainer: Trainer, _module: LightningModule, checkpoint: CheckpointState): void {
@@ -330,7 +330,7 @@ export class ModelCheckpoint extends Checkpoint {
    */
   private async saveAt(trainer: Trainer, ranked: boolean, last: 'always' | 'after-save'): Promise<void> {
     if (this.tooSoon()) {
-      this.log(`Epoch ${trainer.currentEpoch}, global step ${trainer.globalStep}: skipped, less than minimumInterval after the previous save`);
+      this.printVerbose(`Epoch ${trainer.currentEpoch}, global step ${trainer.globalStep}: skipped, less than minimumInterval after the previous save`);
       return;
     }
     const candidates = monitorCandidates(trainer);
@@ -350,7 +350,7 @@ export class ModelCheckpoint extends Checkpoint {
     const enters = entersTopK(this.topK, this.saveTopK, this.mode, current);
     const wall = this.wallClock();
     if (!enters && !this.retention.wantsSave(trainer.globalStep, wall)) {
-      this.log(`${at}: '${this.monitor}' was not in top ${this.saveTopK}`);
+      this.printVerbose(`${at}: '${this.monitor}' was not in top ${this.saveTopK}`);
       return false;
     }
     const k = effectiveK(this.topK, this.saveTopK);
@@ -361,9 +361,9 @@ export class ModelCheckpoint extends Checkpoint {
       // The score as ranked (NaN already replaced by the worst value, so Lightning prints 'inf'),
       // formatted as Python's `:0.5f` formats it.
       const score = (value: number): string => formatNumber(value, '0.5f');
-      this.log(`${at}: '${this.monitor}' reached ${score(this.topK.currentScore!)} (best ${score(this.topK.bestModelScore!)}), saving model to '${path}' as top ${k}`);
+      this.printVerbose(`${at}: '${this.monitor}' reached ${score(this.topK.currentScore!)} (best ${score(this.topK.bestModelScore!)}), saving model to '${path}' as top ${k}`);
     } else {
-      this.log(`${at}: '${this.monitor}' was not in top ${this.saveTopK}; saving model to '${path}' for retention`);
+      this.printVerbose(`${at}: '${this.monitor}' was not in top ${this.saveTopK}; saving model to '${path}' for retention`);
     }
     const gone = this.unkept([evicted, ...this.retention.record(path, trainer.globalStep, wall)], path);
     const done = this.request(trainer, path, 'topk');
@@ -455,7 +455,7 @@ export class ModelCheckpoint extends Checkpoint {
     if (remote === undefined || this.remoteStorage === undefined) return new LocalFolderStore(this.dirpath!);
     const where = new URL(this.remoteStorage.url);
     const stagingDir = resolve(remote.stagingDir ?? join(trainer.logDir, 'staging', where.host, ...where.pathname.split('/').filter(Boolean)));
-    return new RemoteCheckpointStore(this.remoteStorage, stagingDir, { keepLocal: remote.keepLocal, retry: remote.retry, log: this.options.log });
+    return new RemoteCheckpointStore(this.remoteStorage, stagingDir, { keepLocal: remote.keepLocal, retry: remote.retry, print: this.options.print });
   }
 
   /** A failed upload stops training at the next batch: never train on as if the checkpoint were there. */
@@ -471,9 +471,9 @@ export class ModelCheckpoint extends Checkpoint {
   }
 
   /** What the restored state keeps, for the resume cleanup. */
-  private folder(): { store: CheckpointStore; kept: string[]; saveTopK: number; log: (line: string) => void; warn: (line: string) => void } {
+  private folder(): { store: CheckpointStore; kept: string[]; saveTopK: number; print: (line: string) => void; warn: (line: string) => void } {
     const kept = [...Object.keys(this.topK.bestKModels), this.topK.bestModelPath, this.lastModelPath, ...this.retention.kept()];
-    return { store: this.store!, kept, saveTopK: this.saveTopK, log: (line) => this.log(line), warn: this.options.log };
+    return { store: this.store!, kept, saveTopK: this.saveTopK, print: (line) => this.printVerbose(line), warn: this.options.print };
   }
 
   private defaultYamlPath(): string {
@@ -489,7 +489,7 @@ export class ModelCheckpoint extends Checkpoint {
     if (!this.options.async) await this.writes.allDone();
   }
 
-  private log(line: string): void {
-    if (this.options.verbose) this.options.log(line);
+  private printVerbose(line: string): void {
+    if (this.options.verbose) this.options.print(line);
   }
 }

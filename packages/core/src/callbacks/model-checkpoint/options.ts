@@ -57,7 +57,7 @@ export interface ModelCheckpointOptions {
   /** Keep for good a ranked save whose global step is a multiple of this (Orbax's keep_period). */
   keepPeriod?: number;
   /** Where warnings and verbose lines go. Default console.error. */
-  log?: (line: string) => void;
+  print?: (line: string) => void;
 }
 
 export interface ResolvedCheckpointOptions {
@@ -82,7 +82,7 @@ export interface ResolvedCheckpointOptions {
   minimumInterval: number;
   async: boolean;
   retention: RetentionOptions;
-  log: (line: string) => void;
+  print: (line: string) => void;
 }
 
 const KNOWN: OptionKeys<ModelCheckpointOptions> = {
@@ -107,7 +107,7 @@ const KNOWN: OptionKeys<ModelCheckpointOptions> = {
   keepLastN: true,
   keepEveryNHours: true,
   keepPeriod: true,
-  log: true,
+  print: true,
 };
 
 /** The folder names are formatted in for a URL dirpath: the same naming and escape checks as a local folder. */
@@ -162,7 +162,7 @@ function resolveRetention(options: ModelCheckpointOptions, saveTopK: number): Re
 /** Checks every option and applies Lightning's defaults; invalid combinations throw here, at construction. */
 export function resolveCheckpointOptions(options: ModelCheckpointOptions): ResolvedCheckpointOptions {
   rejectUnknownOptions('ModelCheckpoint', options, KNOWN);
-  const { filename, monitor, saveLast = false, saveTopK = 1, mode = 'min', saveOnTrainEpochEnd, log } = options;
+  const { filename, monitor, saveLast = false, saveTopK = 1, mode = 'min', saveOnTrainEpochEnd, print } = options;
   check(options.dirpath === undefined || (typeof options.dirpath === 'string' && !options.dirpath.includes('\0')), `dirpath must be a path, got ${describeValue(options.dirpath)}`);
   const dirpath = expandDirpath(options.dirpath);
   check(filename === undefined || typeof filename === 'string', `filename must be a string, got ${describeValue(filename)}`);
@@ -175,7 +175,7 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
   check(mode === 'min' || mode === 'max', `mode can be 'min' or 'max' but got ${describeValue(mode)}`);
   checkCount('saveTopK', saveTopK, -1);
   check(saveOnTrainEpochEnd === undefined || typeof saveOnTrainEpochEnd === 'boolean', `saveOnTrainEpochEnd must be a boolean, got ${describeValue(saveOnTrainEpochEnd)}`);
-  check(log === undefined || typeof log === 'function', 'log must be a function');
+  check(print === undefined || typeof print === 'function', 'print must be a function');
   if (options.everyNTrainSteps !== undefined) checkCount('everyNTrainSteps', options.everyNTrainSteps, 0);
   if (options.everyNEpochs !== undefined) checkCount('everyNEpochs', options.everyNEpochs, 0);
   const trainTimeInterval = options.trainTimeInterval === undefined ? undefined : parseDuration('ModelCheckpoint', 'trainTimeInterval', options.trainTimeInterval);
@@ -213,6 +213,6 @@ export function resolveCheckpointOptions(options: ModelCheckpointOptions): Resol
     minimumInterval: options.minimumInterval === undefined ? 0 : parseDuration('ModelCheckpoint', 'minimumInterval', options.minimumInterval),
     async: flag(options, 'async', true),
     retention,
-    log: log ?? ((line) => console.error(line)),
+    print: print ?? ((line) => console.error(line)),
   };
 }

@@ -12,7 +12,7 @@ export interface RestoredFolder {
   kept: readonly string[];
   saveTopK: number;
   /** Verbose lines (what was removed). */
-  log: (line: string) => void;
+  print: (line: string) => void;
   /** Warnings (a deletion that failed). */
   warn: (line: string) => void;
 }
@@ -48,7 +48,7 @@ export async function removeStrayFiles(folder: RestoredFolder, resumedFrom: stri
     const kept = keep.has(path) || role === 'exception' || (role === 'topk' && folder.saveTopK === -1);
     if (kept || !store.contains(path)) continue;
     await store.remove(path);
-    folder.log(`ModelCheckpoint: removed ${path}, written by this run but absent from the ranking it resumed with`);
+    folder.print(`ModelCheckpoint: removed ${path}, written by this run but absent from the ranking it resumed with`);
   }
   return resumed;
 }
@@ -68,7 +68,7 @@ export async function retireResumedFile(resumed: ResumedFile, folder: Omit<Resto
   if (keptSet(store, folder.kept).has(resumed.path)) return;
   try {
     await store.remove(resumed.path);
-    folder.log(`ModelCheckpoint: removed ${resumed.path}, the file this fit resumed from, ${resumed.role === 'last' ? 'replaced by a newer last file' : `no longer among the top ${folder.saveTopK}`}`);
+    folder.print(`ModelCheckpoint: removed ${resumed.path}, the file this fit resumed from, ${resumed.role === 'last' ? 'replaced by a newer last file' : `no longer among the top ${folder.saveTopK}`}`);
   } catch (error) {
     folder.warn(`ModelCheckpoint: ${String(error)}`);
   }

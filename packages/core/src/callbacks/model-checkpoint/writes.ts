@@ -21,7 +21,7 @@ export class CheckpointWrites {
   /** The newest file requested, for a `last` link. */
   private newest: { path: string; done: Promise<string> } | undefined;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly print: (line: string) => void) {}
 
   /**
    * Asks the trainer for the file (at the store's local path) and has the store commit it;
@@ -47,7 +47,7 @@ export class CheckpointWrites {
     this.followUps = this.followUps
       .then(() => done)
       .then(then, () => undefined)
-      .catch((error: unknown) => this.log(`ModelCheckpoint: ${String(error)}`));
+      .catch((error: unknown) => this.print(`ModelCheckpoint: ${String(error)}`));
   }
 
   isPending(path: string): boolean {

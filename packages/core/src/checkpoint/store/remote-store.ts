@@ -16,7 +16,7 @@ export interface RemoteStoreOptions {
   /** Keep the local copy once the upload is verified. */
   keepLocal: boolean;
   retry: RetryPolicy;
-  log: (line: string) => void;
+  print: (line: string) => void;
 }
 
 async function sha256OfFile(path: string): Promise<string> {
@@ -180,6 +180,6 @@ export class RemoteCheckpointStore implements CheckpointStore {
   }
 
   private retry<T>(what: string, operation: () => Promise<T>, retryable?: (error: unknown) => boolean): Promise<T> {
-    return withRetries(what, this.options.retry, operation, this.options.log, retryable);
+    return withRetries(what, this.options.retry, operation, this.options.print, retryable);
   }
 }

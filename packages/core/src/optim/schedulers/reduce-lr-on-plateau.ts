@@ -25,18 +25,18 @@ export interface ReduceLROnPlateauOptions {
   /** Print a line at each reduction. Default false. */
   verbose?: boolean;
   /** Where verbose lines go. Default console.error. */
-  log?: (line: string) => void;
+  print?: (line: string) => void;
 }
 
 type Resolved = Required<ReduceLROnPlateauOptions>;
 
-const KNOWN: OptionKeys<ReduceLROnPlateauOptions> = { mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true, verbose: true, log: true };
+const KNOWN: OptionKeys<ReduceLROnPlateauOptions> = { mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true, verbose: true, print: true };
 
 function resolve(options: ReduceLROnPlateauOptions): Resolved {
   const check = new OptionChecker('ReduceLROnPlateau');
   rejectUnknownOptions('ReduceLROnPlateau', options, KNOWN);
   if (options.verbose !== undefined && typeof options.verbose !== 'boolean') check.fail('verbose', 'a boolean', options.verbose);
-  if (options.log !== undefined && typeof options.log !== 'function') check.fail('log', 'a function', options.log);
+  if (options.print !== undefined && typeof options.print !== 'function') check.fail('print', 'a function', options.print);
   return {
     mode: check.oneOf('mode', options.mode ?? 'min', ['min', 'max'] as const),
     factor: check.number('factor', options.factor ?? 0.1, 0, 1, { max: true }),
@@ -47,7 +47,7 @@ function resolve(options: ReduceLROnPlateauOptions): Resolved {
     minLr: check.number('minLr', options.minLr ?? 0, 0, Infinity),
     eps: check.number('eps', options.eps ?? 1e-8, 0, Infinity),
     verbose: options.verbose ?? false,
-    log: options.log ?? ((line) => console.error(line)),
+    print: options.print ?? ((line) => console.error(line)),
   };
 }
 
@@ -114,7 +114,7 @@ export class ReduceLROnPlateau extends LrSchedulerBase<Resolved> {
     const next = Math.max(old * this.options.factor, this.options.minLr);
     if (old - next <= this.options.eps) return;
     this.apply(next);
-    if (this.options.verbose) this.options.log(`ReduceLROnPlateau: step ${this.lastEpoch}: reducing learning rate to ${next.toExponential(4)}`);
+    if (this.options.verbose) this.options.print(`ReduceLROnPlateau: step ${this.lastEpoch}: reducing learning rate to ${next.toExponential(4)}`);
   }
 
   protected override extraState(): Record<string, unknown> {

@@ -11,7 +11,7 @@ import { Trainer } from '../../../src/trainer/trainer.js';
 import { loader, notFound } from '../fake-loaders.js';
 import { useWebGpu } from './webgpu-adapter.js';
 
-const quiet = { log: (): void => {} };
+const quiet = { print: (): void => {} };
 
 describe('webgpu options', () => {
   it('map to the flags Dawn reads', () => {

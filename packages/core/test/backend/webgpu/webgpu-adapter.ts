@@ -8,7 +8,7 @@ import { selectBackend, type BackendInfo } from '../../../src/backend/select-bac
  */
 export async function useWebGpu(skip: (note: string) => void): Promise<BackendInfo> {
   try {
-    return await selectBackend('webgpu', { log: () => {} });
+    return await selectBackend('webgpu', { print: () => {} });
   } catch (error) {
     // Only a missing adapter or package is a reason to skip; an adapter that fails to start is a failure.
     const absent = error instanceof BackendUnavailableError && (error.notInstalled || error.summary.startsWith('no WebGPU adapter'));

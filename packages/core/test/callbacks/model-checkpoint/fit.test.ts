@@ -117,7 +117,7 @@ describe('ModelCheckpoint in fit', () => {
 
   it('saveOnException saves under the regular name when fit fails (Lightning 2.6), never replacing a ranked file', async () => {
     const dir = await tmp();
-    const mc = new ModelCheckpoint({ dirpath: dir, saveOnException: true, log: () => undefined });
+    const mc = new ModelCheckpoint({ dirpath: dir, saveOnException: true, print: () => undefined });
     await expect(fitWith([mc, new CrashAfterStep(7)])).rejects.toThrow('simulated crash');
     expect(await listFiles(dir)).toEqual(['epoch=0-step=5.ckpt', 'epoch=1-step=7.ckpt']);
     expect(mc.bestModelPath).toBe(join(dir, 'epoch=0-step=5.ckpt'));
@@ -133,7 +133,7 @@ describe('ModelCheckpoint in fit', () => {
 
   it('a missing monitor warns before the first validation and throws after it', async () => {
     const lines: string[] = [];
-    const early = new ModelCheckpoint({ dirpath: await tmp(), monitor: 'nope', everyNTrainSteps: 1, log: (l) => lines.push(l) });
+    const early = new ModelCheckpoint({ dirpath: await tmp(), monitor: 'nope', everyNTrainSteps: 1, print: (l) => lines.push(l) });
     await expect(fitWith([early], { maxEpochs: 1 })).rejects.toThrow(/could not find the monitored key/);
     expect(lines.some((l) => l.includes("monitor='nope'"))).toBe(true);
   });

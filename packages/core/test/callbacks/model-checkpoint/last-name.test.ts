@@ -45,7 +45,7 @@ describe('CHECKPOINT_NAME_LAST overridden on a subclass', () => {
     await fitWith([new EpochLast({ dirpath: straight, saveLast: true })], { maxEpochs: 3 });
     const resumed = await tmp();
     await expect(fitWith([new EpochLast({ dirpath: resumed, saveLast: true }), new CrashAfterStep(7)], { maxEpochs: 3 })).rejects.toThrow('simulated crash');
-    const mc = new EpochLast({ dirpath: resumed, saveLast: true, log: () => undefined });
+    const mc = new EpochLast({ dirpath: resumed, saveLast: true, print: () => undefined });
     await fitWith([mc], { maxEpochs: 3 }, [], join(resumed, 'epoch=0-last.ckpt'));
     // The file resumed from stays while the fit runs, and goes once a newer last file replaced it.
     expect(await listFiles(resumed)).toEqual(await listFiles(straight));

@@ -49,7 +49,7 @@ describe('ModelCheckpoint never deletes a file outside dirpath', () => {
     await fitWith([new ModelCheckpoint({ dirpath: old, saveLast: true })], { maxEpochs: 2 });
     expect(await listFiles(old)).toEqual(['epoch=1-step=10.ckpt', 'last.ckpt']);
     const moved = await tmp();
-    const mc = new ModelCheckpoint({ dirpath: moved, log: () => undefined });
+    const mc = new ModelCheckpoint({ dirpath: moved, print: () => undefined });
     // Only bestModelPath comes back; the next save replaces it as the newest (saveTopK 1).
     await fitWith([mc], { maxEpochs: 3 }, [], join(old, 'last.ckpt'));
     expect(await listFiles(moved)).toEqual(['epoch=2-step=15.ckpt']);

@@ -142,7 +142,7 @@ describe('ModelCheckpoint across resumes', () => {
     await fitWith([first], { maxEpochs: 2 }, [0.2, 0.1]);
     const lines: string[] = [];
     const other = await tmp();
-    const moved = new ModelCheckpoint({ dirpath: other, monitor: 'score', saveTopK: 2, saveLast: true, log: (l) => lines.push(l) });
+    const moved = new ModelCheckpoint({ dirpath: other, monitor: 'score', saveTopK: 2, saveLast: true, print: (l) => lines.push(l) });
     const trainer = new Trainer({ ...base, maxEpochs: 2, callbacks: [moved] });
     const { train, val } = loaders(40, 16, 8);
     let restored: [string, Record<string, number>, string] | undefined;

@@ -7,7 +7,7 @@ import { base, listFiles, ScriptedModule, tmp } from './helpers.js';
 /** Every file the callback asks for, as `<global step>:<name>`, and the folder at the end. 5 steps an epoch, 5 epochs. */
 async function writesOf(options: ModelCheckpointOptions, trainer: TrainerOptions = {}, withValidation = true): Promise<{ writes: string[]; files: string[] }> {
   const dir = await tmp();
-  const mc = new ModelCheckpoint({ dirpath: dir, log: () => undefined, ...options });
+  const mc = new ModelCheckpoint({ dirpath: dir, print: () => undefined, ...options });
   const t = new Trainer({ ...base, maxEpochs: 5, ...trainer, callbacks: [mc] });
   const writes: string[] = [];
   const save = t.saveCheckpoint.bind(t);

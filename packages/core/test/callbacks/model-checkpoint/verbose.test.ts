@@ -9,7 +9,7 @@ describe('ModelCheckpoint verbose', () => {
   it("prints Lightning's line for each ranked save and each score that misses the top k", async () => {
     const dir = await tmp();
     const lines: string[] = [];
-    const mc = new ModelCheckpoint({ dirpath: dir, monitor: 'score', saveTopK: 2, filename: '{epoch}', verbose: true, log: (line) => lines.push(line) });
+    const mc = new ModelCheckpoint({ dirpath: dir, monitor: 'score', saveTopK: 2, filename: '{epoch}', verbose: true, print: (line) => lines.push(line) });
     await fitWith([mc], { maxEpochs: 5 }, [0.5, NaN, 0.3, 0.4, 0.6]);
     const saved = (epoch: number, score: string, best: string): string =>
       `Epoch ${epoch}, global step ${(epoch + 1) * 5}: 'score' reached ${score} (best ${best}), saving model to '${join(dir, `epoch=${epoch}.ckpt`)}' as top 2`;
@@ -27,7 +27,7 @@ describe('ModelCheckpoint verbose', () => {
 
   it('prints nothing when verbose is off', async () => {
     const lines: string[] = [];
-    await fitWith([new ModelCheckpoint({ dirpath: await tmp(), monitor: 'score', saveTopK: 1, log: (line) => lines.push(line) })], { maxEpochs: 2 }, [0.5, 0.6]);
+    await fitWith([new ModelCheckpoint({ dirpath: await tmp(), monitor: 'score', saveTopK: 1, print: (line) => lines.push(line) })], { maxEpochs: 2 }, [0.5, 0.6]);
     expect(lines).toEqual([]);
   });
 });

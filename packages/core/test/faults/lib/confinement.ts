@@ -52,7 +52,7 @@ export async function checkConfinement(filename: string, metric: string | undefi
     let checkpoint: ModelCheckpoint | undefined;
     // A template refused at construction never reaches fit.
     try {
-      checkpoint = new ModelCheckpoint({ dirpath, filename, monitor: metric, saveTopK: metric === undefined ? 1 : 2, log: () => undefined });
+      checkpoint = new ModelCheckpoint({ dirpath, filename, monitor: metric, saveTopK: metric === undefined ? 1 : 2, print: () => undefined });
     } catch (e) {
       fail(e);
     }

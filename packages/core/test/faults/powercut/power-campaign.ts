@@ -21,7 +21,7 @@ export interface PowerPlan {
   mode: typeof carelessness.mode;
   /** Only runs that start without their checkpoint folder (the self-test of the folder rule). */
   onlyMissingFolders?: boolean;
-  log?: (line: string) => void;
+  print?: (line: string) => void;
 }
 
 export interface PowerResult {
@@ -152,7 +152,7 @@ async function crashTrial(plan: PowerPlan, trial: Trial, result: PowerResult): P
     result.states++;
     if (withoutFolders) result.statesWithoutFolders++;
     for (const problem of problems) result.problems.push(`${where}: ${problem}`);
-    if (problems.length > 0) plan.log?.(`${where}: ${problems.join('; ')}`);
+    if (problems.length > 0) plan.print?.(`${where}: ${problems.join('; ')}`);
   }
   await emptyFolder(mountPoint);
   await rm(statesDir, { recursive: true, force: true });

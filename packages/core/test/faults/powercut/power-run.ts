@@ -33,10 +33,10 @@ export type Place = { dirpath: string } | { defaultRootDir: string };
  */
 export async function powerRun(place: Place, resume: boolean): Promise<RunResult> {
   const events: ({ kind: 'resolved'; path: string; step: number } | { kind: 'deleted'; path: string })[] = [];
-  const checkpoint = new ModelCheckpoint({ ...('dirpath' in place ? { dirpath: place.dirpath } : {}), monitor: 'train_loss', saveTopK: 2, everyNTrainSteps: 1, saveLast: true, log: () => undefined });
+  const checkpoint = new ModelCheckpoint({ ...('dirpath' in place ? { dirpath: place.dirpath } : {}), monitor: 'train_loss', saveTopK: 2, everyNTrainSteps: 1, saveLast: true, print: () => undefined });
   const start = new StartStep();
   const defaultRootDir = 'defaultRootDir' in place ? place.defaultRootDir : undefined;
-  const trainer = new Trainer({ ...(defaultRootDir === undefined ? {} : { defaultRootDir }), accelerator: 'cpu', seed: 42, maxEpochs: 3, enableCheckpointing: false, enableProgressBar: false, log: () => undefined, callbacks: [checkpoint, start] });
+  const trainer = new Trainer({ ...(defaultRootDir === undefined ? {} : { defaultRootDir }), accelerator: 'cpu', seed: 42, maxEpochs: 3, enableCheckpointing: false, enableProgressBar: false, print: () => undefined, callbacks: [checkpoint, start] });
   const module = new TinyRegressor({ optimizer: 'adam', hidden: 8 });
 
   const deletedBefore = carelessness.deleted.length;

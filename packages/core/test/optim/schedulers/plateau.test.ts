@@ -67,7 +67,7 @@ describe('ReduceLROnPlateau decisions', () => {
 
   it('prints each reduction when verbose', () => {
     const lines: string[] = [];
-    decisions([1, 1, 1], { patience: 1, factor: 0.5, verbose: true, log: (line) => lines.push(line) });
+    decisions([1, 1, 1], { patience: 1, factor: 0.5, verbose: true, print: (line) => lines.push(line) });
     expect(lines).toEqual(['ReduceLROnPlateau: step 3: reducing learning rate to 5.0000e-1']);
   });
 
