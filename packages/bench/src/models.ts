@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { LightningModule, type OptimizerConfig } from '@cairn/core';
+import { initialValue, LightningModule, type OptimizerConfig } from '@cairn/core';
 
 export type Batch = tf.Tensor[];
 
@@ -70,7 +70,8 @@ export class BigStateModule extends LightningModule<number> {
 
   constructor(count: number, shape: [number, number]) {
     super();
-    this.weights = Array.from({ length: count }, () => tf.variable(tf.randomNormal(shape)));
+    // initialValue: random as usual, but no wasted random values when loadFromCheckpoint builds it.
+    this.weights = Array.from({ length: count }, () => tf.variable(initialValue(shape, () => tf.randomNormal(shape))));
   }
 
   trainingStep(): tf.Scalar {

@@ -2,6 +2,7 @@ export { Trainer, type FitOptions, type EvaluateOptions } from './trainer/traine
 export type { TrainerOptions, ResolvedTrainerOptions, BatchLimit } from './trainer/options.js';
 export type { FitResult, StopReason, CheckpointReport } from './trainer/fit-result.js';
 export { LightningModule, type TrainingStepOutput } from './module/lightning-module.js';
+export { initialValue } from './module/skip-initializers.js';
 export type { NamedWeight } from './module/parameters.js';
 export { saveTfjsModel, exportCheckpointToTfjs, findLayersModel } from './module/export-tfjs.js';
 export { Callback } from './callbacks/callback.js';

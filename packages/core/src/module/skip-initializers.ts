@@ -18,6 +18,28 @@ interface WeightAdding {
  * the window). Variables created by hand (`tf.variable(tf.randomNormal(...))`) are not covered.
  */
 export function withoutRandomInit<T>(build: () => T): T {
+  loadingDepth += 1;
+  try {
+    return withZeroLayerWeights(build);
+  } finally {
+    loadingDepth -= 1;
+  }
+}
+
+/** How many `withoutRandomInit` calls are running (nested constructions count once each). */
+let loadingDepth = 0;
+
+/**
+ * The value a hand-made weight starts from: `make()` normally, zeros of `shape` while
+ * `loadFromCheckpoint` constructs the module (its values are replaced by the checkpoint's at once,
+ * so generating random ones would be wasted work and would draw from the seeded random stream).
+ * For variables layers do not create: `tf.variable(initialValue([784, 256], () => tf.randomNormal([784, 256])))`.
+ */
+export function initialValue(shape: readonly number[], make: () => tf.Tensor, dtype: 'float32' | 'int32' | 'bool' = 'float32'): tf.Tensor {
+  return loadingDepth > 0 ? tf.zeros([...shape], dtype) : make();
+}
+
+function withZeroLayerWeights<T>(build: () => T): T {
   const prototype = tf.layers.Layer.prototype as unknown as WeightAdding;
   const original = prototype.addWeight;
   if (typeof original !== 'function') return build();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getRandomState, resetRandom, seedEverything, Trainer } from '../../src/index.js';
+import { getRandomState, initialValue, LightningModule, resetRandom, seedEverything, Trainer, type OptimizerConfig } from '../../src/index.js';
 import { withoutRandomInit } from '../../src/module/skip-initializers.js';
 import { loaders, quiet, TinyRegressor, weightValues } from '../helpers/tiny-module.js';
 
@@ -45,6 +45,33 @@ describe('LightningModule.loadFromCheckpoint builds without random initial value
     expect(Array.from(inside.getWeights()[0]!.dataSync())).toEqual(new Array(12).fill(0));
     const after = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3] })] });
     expect(Array.from(after.getWeights()[0]!.dataSync()).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('initialValue gives zeros while loadFromCheckpoint constructs, make() otherwise', async () => {
+    let made = 0;
+    class HandMade extends LightningModule<tf.Tensor> {
+      readonly w = tf.variable(initialValue([2, 3], () => {
+        made += 1;
+        return tf.randomNormal([2, 3]);
+      }));
+      trainingStep(x: tf.Tensor): tf.Scalar {
+        return tf.sum(tf.matMul(x, this.w));
+      }
+      configureOptimizers(): OptimizerConfig {
+        return tf.train.sgd(0.1);
+      }
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-lfc-'));
+    folders.push(dir);
+    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1 });
+    await trainer.fit(new HandMade(), [tf.ones([1, 2])]);
+    expect(made).toBe(1);
+    const path = join(dir, 'hand.ckpt');
+    await trainer.saveCheckpoint(path);
+    const loaded = await HandMade.loadFromCheckpoint(path);
+    expect(made).toBe(1);
+    expect(loaded.w.arraySync()).toEqual((trainer.module as HandMade).w.arraySync());
+    expect(initialValue([1], () => tf.scalar(7).reshape([1])).arraySync()).toEqual([7]);
   });
 
   it('restores addWeight when the constructor throws', () => {
