@@ -27,6 +27,7 @@ if ! command -v ceph-mon >/dev/null || ! command -v radosgw >/dev/null || ! comm
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd ceph-mgr radosgw ceph-common uuid-runtime >/dev/null
 fi
 
+start() {
 stop
 mkdir -p "$DIR"/{mon,osd,run,log}
 FSID=$(uuidgen)
@@ -67,7 +68,7 @@ for attempt in $(seq 1 30); do
   sleep 1
 done
 OSD_UUID=$(uuidgen)
-ceph -c "$CONF" osd new "$OSD_UUID" >/dev/null
+timeout 60 ceph -c "$CONF" osd new "$OSD_UUID" >/dev/null
 ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$OSD_UUID" 2>/dev/null
 ceph-osd -c "$CONF" -i 0
 mkdir -p "$DIR/rgw"
@@ -76,5 +77,18 @@ for _ in $(seq 1 60); do
   if curl -fs "http://127.0.0.1:$PORT" >/dev/null 2>&1; then break; fi
   sleep 1
 done
-radosgw-admin -c "$CONF" user create --uid=cairn --display-name=cairn --access-key=cairn --secret-key=cairn-secret >/dev/null
-echo "http://127.0.0.1:$PORT"
+timeout 60 radosgw-admin -c "$CONF" user create --uid=cairn --display-name=cairn --access-key=cairn --secret-key=cairn-secret >/dev/null
+}
+
+# A start that fails half-way leaves no daemon behind, and is tried again: the daemons of a
+# cluster just stopped sometimes still hold a port or write their last state for a moment.
+for attempt in 1 2 3; do
+  if (set -e; start) >"$DIR.start.log" 2>&1; then
+    echo "http://127.0.0.1:$PORT"
+    exit 0
+  fi
+  echo "ceph-rgw.sh: start attempt $attempt failed: $(tail -3 "$DIR.start.log" | tr '\n' ' ')" >&2
+  stop
+  sleep 3
+done
+exit 1

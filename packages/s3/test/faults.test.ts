@@ -82,6 +82,14 @@ describe('S3 fault cases through a proxy', () => {
     await expectAllReportedWhole(url, result);
   });
 
+  it("a 'link' copy of last.ckpt that keeps failing fails the fit: it never ends naming a missing last file", async () => {
+    proxy.plan = (method, path) => (method === 'PUT' && path.includes('last.ckpt') ? { kind: 'status', status: 503 } : undefined);
+    const { result } = await run({ saveTopK: 1, monitor: undefined, saveLast: 'link', remote: { retries: 1, retryDelay: 20 } });
+    proxy.plan = () => undefined;
+    expect(String(result.error)).toMatch(/copying s3:\/\/bucket\/faults\d+\/.*\.ckpt to s3:\/\/bucket\/faults\d+\/last\.ckpt failed after 2 attempts/);
+    expect(result.trainer.result).toBeUndefined();
+  });
+
   it('uploads that keep failing fail the fit clearly; the bucket holds no torn checkpoint', async () => {
     proxy.plan = (method, path) => (isCheckpointPut(method, path) ? { kind: 'status', status: 503 } : undefined);
     const { url, result } = await run({ remote: { retries: 2, retryDelay: 20 } });

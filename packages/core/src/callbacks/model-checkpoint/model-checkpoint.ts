@@ -71,6 +71,8 @@ export class ModelCheckpoint extends Checkpoint {
   private validationRan = false;
   private readonly missingMonitor: MissingMonitorCheck | undefined;
   private readonly retention: Retention;
+  /** A remote follow-up that makes a reported file (the `last` copy, best_k_models.yaml) failed for good. */
+  private followUpFailure: Error | undefined;
   /** Where the files go: the folder, or the remote prefix with its staging folder (from setup on). */
   private store: CheckpointStore | undefined;
   /** For a URL dirpath, opened at construction so that an unknown scheme or bad storage option fails there. */
@@ -171,6 +173,7 @@ export class ModelCheckpoint extends Checkpoint {
     this.store = this.openStore(trainer);
     await this.store.claim(randomUUID(), this.options.print);
     this.run = randomUUID();
+    this.followUpFailure = undefined;
     this.restoredSameDir = false;
     this.resumedOwn = undefined;
     this.lastGlobalStepSaved = 0;
@@ -240,6 +243,7 @@ export class ModelCheckpoint extends Checkpoint {
     // so that fit() resolves with the folder in its final state.
     await this.store?.committed();
     await this.writes.followUpsDone();
+    this.throwIfUploadFailed();
     const resumed = this.resumedOwn;
     this.resumedOwn = undefined;
     if (resumed !== undefined && this.dirpath !== undefined) await retireResumedFile(resumed, this.folder());
@@ -370,7 +374,7 @@ export class ModelCheckpoint extends Checkpoint {
     const ranking = { ...this.topK.bestKModels };
     this.writes.afterDurable(done, async () => {
       for (const file of gone) if (this.shouldRemove(trainer, file, path)) await this.store!.remove(file);
-      await this.store!.writeText(this.defaultYamlPath(), kBestYamlText(ranking));
+      await this.mustSucceed(() => this.store!.writeText(this.defaultYamlPath(), kBestYamlText(ranking)));
       this.kBestYamlPath = this.defaultYamlPath();
     });
     return true;
@@ -406,7 +410,7 @@ export class ModelCheckpoint extends Checkpoint {
     if (this.saveLast === 'link' && target !== undefined && target.path !== path && this.saveTopK !== 0) {
       // Linked only once the target is durable: the link never points at a missing file.
       done = target.done;
-      this.writes.afterDurable(done, () => this.store!.link(target.path, path));
+      this.writes.afterDurable(done, () => this.mustSucceed(() => this.store!.link(target.path, path)));
     } else {
       done = this.request(trainer, path, 'last');
     }
@@ -460,8 +464,22 @@ export class ModelCheckpoint extends Checkpoint {
 
   /** A failed upload stops training at the next batch: never train on as if the checkpoint were there. */
   private throwIfUploadFailed(): void {
-    const failure = this.store?.failure;
+    const failure = this.store?.failure ?? this.followUpFailure;
     if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Runs a follow-up whose file the callback reports. Locally a failure is logged, as before; in
+   * a bucket (where the store has already retried) it also fails the fit at the next hook, so a
+   * run never ends naming a `last` copy or YAML that is not there.
+   */
+  private async mustSucceed(operation: () => Promise<void>): Promise<void> {
+    try {
+      await operation();
+    } catch (error) {
+      if (this.store?.isRemote === true) this.followUpFailure ??= error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
   }
 
   /** Of the files a save lets go, those nothing keeps any longer (not ranked, not best, not retained). */
