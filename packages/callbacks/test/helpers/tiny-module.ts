@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Callback, DataLoader, LightningModule, TensorDataset, Trainer, type OptimizerConfig, type TrainerOptions } from '@cairn/core';
+import { Callback, Checkpoint, DataLoader, LightningModule, TensorDataset, Trainer, type OptimizerConfig, type TrainerOptions } from '@cairn/core';
 
 /** A small regressor: y = x . w, logged as Lightning users do (train_loss per step and epoch, val_loss per epoch). */
 export class TinyRegressor extends LightningModule<tf.Tensor[]> {
@@ -48,7 +48,9 @@ export function loaders(): { train: DataLoader<tf.Tensor[]>; val: DataLoader<tf.
 
 /** Trainer options for tests: cpu, silent, no default callbacks, seeded. */
 export function testTrainer(options: TrainerOptions): Trainer {
-  return new Trainer({ accelerator: 'cpu', enableProgressBar: false, enableCheckpointing: false, seed: 7, print: () => undefined, ...options });
+  // No default ModelCheckpoint; one given in callbacks is kept (the Trainer refuses it next to enableCheckpointing: false).
+  const givesCheckpoint = options.callbacks?.some((c) => c instanceof Checkpoint) ?? false;
+  return new Trainer({ accelerator: 'cpu', enableProgressBar: false, enableCheckpointing: givesCheckpoint, seed: 7, print: () => undefined, ...options });
 }
 
 /** Requests a checkpoint at the end of global step `step`. */

@@ -9,6 +9,7 @@ import { DirLock } from './dir-lock.js';
 import type { CheckpointState } from './checkpoint-state.js';
 import { cleanupTempFiles, writeCheckpointFile } from './file/index.js';
 import { loadCheckpoint, loadLast } from './load-checkpoint.js';
+import { findCheckpointFiles } from './file/scan.js';
 import { loadWeights } from '../module/load-weights.js';
 import { encodeState } from './state-codec.js';
 import { describeValue } from '../options/describe-kind.js';
@@ -232,11 +233,19 @@ export class CheckpointIO {
   }
 
   /** Resolves `ckptPath` ('last', 'best' or a file), verifies it and restores it. Returns the file. */
-  private async restore(ckptPath: string, module: LightningModule): Promise<string> {
+  private async restore(ckptPath: string, module: LightningModule): Promise<string | undefined> {
     let path: string;
     let state: CheckpointState;
     if (ckptPath === 'last') {
-      const found = await loadLast(this.checkpointDirs(true), this.warn, await this.pullRemote('last'));
+      const remote = await this.pullRemote('last');
+      const found = await loadLast(this.checkpointDirs(true), this.warn, remote);
+      // Lightning's rule: no checkpoint at all is a first launch (one command serves it and every
+      // restart). Files that all fail verification are not: that stays an error.
+      // Without any checkpointing callback there is nowhere to look, now or on a restart: an error.
+      if (found === undefined && remote.length === 0 && this.resumeWhere() !== '' && (await this.noCheckpointFiles())) {
+        this.warn(`cairn: ckptPath 'last': no checkpoint found in ${this.resumeWhere()}; training from scratch`);
+        return undefined;
+      }
       if (found === undefined) throw new Error(`ckptPath 'last': no valid checkpoint found in ${this.resumeWhere() || '(no checkpoint folder: add a ModelCheckpoint)'}`);
       ({ path, state } = found);
     } else if (ckptPath === 'best') {
@@ -284,6 +293,12 @@ export class CheckpointIO {
   private resumeWhere(): string {
     const remote = this.loop.checkpointCallbacks.filter((c) => c.stagingDir !== undefined).map((c) => c.dirpath!);
     return [...this.checkpointDirs(true), ...remote].join(', ');
+  }
+
+  /** True when no checkpoint folder holds a single *.ckpt file. */
+  private async noCheckpointFiles(): Promise<boolean> {
+    for (const dir of this.checkpointDirs(true)) if ((await findCheckpointFiles(dir)).length > 0) return false;
+    return true;
   }
 
   /** The first checkpoint callback's best path: in memory, else as recorded in the newest checkpoint. */

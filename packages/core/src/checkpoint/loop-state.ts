@@ -30,7 +30,7 @@ export async function captureState(
   const state: CheckpointState = {
     cairnVersion: CAIRN_VERSION,
     weightsOnly,
-    epoch: loop.progress.epoch,
+    epoch: loop.saveEpoch,
     globalStep: loop.progress.globalStep,
     progress: { ...loop.progress },
     shouldStop: loop.shouldStop,

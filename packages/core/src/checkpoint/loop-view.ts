@@ -20,6 +20,11 @@ export interface LoopView {
   readonly inFitLoop: boolean;
   /** Where the loop stands; a restore sets it. */
   progress: TrainingProgress;
+  /**
+   * The epoch a save belongs to (what file names show and `loadCheckpoint(f).epoch` reads): at the
+   * boundary after an epoch's end, that epoch, though `progress` already points at the next one.
+   */
+  readonly saveEpoch: number;
   /** The stop flag; saved, and set back on restore. */
   shouldStop: boolean;
   readonly metrics: Pick<MetricStore, 'stateDict' | 'loadStateDict'>;

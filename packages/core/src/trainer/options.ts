@@ -13,6 +13,8 @@ export interface TrainerOptions {
   maxSteps?: number;
   /** Keep training at least this many epochs even when a callback asks to stop. Default 0. */
   minEpochs?: number;
+  /** Keep training at least this many optimizer steps even when a callback asks to stop (with minEpochs). Default -1 (none). */
+  minSteps?: number;
   /**
    * Train batches per epoch: a fraction (0..1] of the loader or a count. JavaScript has one number
    * type, so 1 means 1.0 (all batches); counts start at 2 (use fastDevRun for a single batch). Default 1.0.
@@ -67,6 +69,7 @@ export interface ResolvedTrainerOptions {
   maxEpochs: number;
   maxSteps: number;
   minEpochs: number;
+  minSteps: number;
   limitTrainBatches: BatchLimit;
   limitValBatches: BatchLimit;
   limitTestBatches: BatchLimit;
@@ -93,6 +96,7 @@ const KNOWN_OPTIONS: OptionKeys<TrainerOptions> = {
   maxEpochs: true,
   maxSteps: true,
   minEpochs: true,
+  minSteps: true,
   limitTrainBatches: true,
   limitValBatches: true,
   limitTestBatches: true,
@@ -141,6 +145,9 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   const minEpochs = o.minEpochs ?? 0;
   if (!isInt(minEpochs) || minEpochs < 0) fail('minEpochs', 'a non-negative integer', minEpochs);
   if (maxEpochs !== -1 && minEpochs > maxEpochs) fail('minEpochs', `at most maxEpochs (${maxEpochs})`, minEpochs);
+  const minSteps = o.minSteps ?? -1;
+  if (!isInt(minSteps) || minSteps < -1) fail('minSteps', 'an integer >= -1', minSteps);
+  if (maxSteps !== -1 && minSteps > maxSteps) fail('minSteps', `at most maxSteps (${maxSteps})`, minSteps);
 
   const limitTrainBatches = toLimit('limitTrainBatches', o.limitTrainBatches ?? 1.0);
   const limitValBatches = toLimit('limitValBatches', o.limitValBatches ?? 1.0);
@@ -183,6 +190,7 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
     maxEpochs,
     maxSteps,
     minEpochs,
+    minSteps,
     limitTrainBatches,
     limitValBatches,
     limitTestBatches,
@@ -216,6 +224,17 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
     });
   }
   return resolved;
+}
+
+/**
+ * Train batches per epoch. A source without a length runs until it is exhausted (Infinity) or
+ * until a count limit; a fraction of an unknown length cannot be taken (Lightning refuses it too).
+ */
+export function trainBatchesPerEpoch(length: number | undefined, limit: BatchLimit): number {
+  if (length !== undefined) return limitBatches(length, limit);
+  if ('count' in limit) return limit.count;
+  if (limit.fraction === 1) return Infinity;
+  throw new Error(`Trainer: limitTrainBatches=${limit.fraction} is a fraction of an epoch, but the training data has no length (an iterable); give a batch count instead`);
 }
 
 /** Applies a limit (fraction or count) to a number of batches. */

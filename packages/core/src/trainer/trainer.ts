@@ -25,7 +25,7 @@ import { defaultCallbacks } from './default-callbacks.js';
 import { runEvaluation, type EvaluationContext, type EvaluationResult } from './evaluation-loop.js';
 import type { FitResult, StopReason } from './fit-result.js';
 import { stepLrSchedulers } from './lr-stepping.js';
-import { limitBatches, resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './options.js';
+import { limitBatches, resolveTrainerOptions, trainBatchesPerEpoch, type ResolvedTrainerOptions, type TrainerOptions } from './options.js';
 import { resolveOptimizers } from './resolve-optimizers.js';
 import { runOptimizerStep } from './training-step.js';
 import { validationDueAfterStep } from './validation-schedule.js';
@@ -71,12 +71,18 @@ export class Trainer {
   #progress: TrainingProgress = { epoch: 0, globalStep: 0, batchesDone: 0 };
   #batchSize: number | undefined;
   #stepContext = false;
+  /** Between an epoch's end and the step boundary that follows it. */
+  #epochJustEnded = false;
 
   constructor(options: TrainerOptions = {}) {
     this.options = resolveTrainerOptions(options);
     this.#print = options.print ?? ((line) => console.error(line));
     const { callbacks: given, loggers } = splitCallbacksAndLoggers(options.callbacks, options.logger);
     this.loggers = this.options.fastDevRun > 0 ? [] : loggers;
+    const checkpointing = given.find((c) => c instanceof Checkpoint);
+    if (options.enableCheckpointing === false && checkpointing !== undefined) {
+      throw new Error(`Trainer: enableCheckpointing is false but callbacks hold a ${checkpointing.constructor.name}; remove one of the two (as Lightning)`);
+    }
     this.callbacks = [...given, ...defaultCallbacks(this.options, given)];
     const keys = new Set<string>();
     for (const callback of this.callbacks) {
@@ -175,8 +181,7 @@ export class Trainer {
    * validation data or when the validation length is unknown.
    */
   validationFollowsStep(): boolean {
-    if (!Number.isFinite(this.#numValBatches) || this.#numValBatches === 0) return false;
-    return validationDueAfterStep({ ...this.#progress, numTrainingBatches: this.#numTrainingBatches }, this.options);
+    return Number.isFinite(this.#numValBatches) && this.#numValBatches > 0 && this.#validationDue();
   }
 
   /**
@@ -252,9 +257,13 @@ export class Trainer {
     await this.#setupStage(m, 'fit');
     const data = given ?? this.#dataModuleFitData();
     ({ optimizer: this.#optimizer, lrSchedulers: this.#lrSchedulers } = resolveOptimizers(m.configureOptimizers()));
-    this.#numTrainingBatches = data.train.length === undefined ? Infinity : limitBatches(data.train.length, this.options.limitTrainBatches);
+    this.#numTrainingBatches = trainBatchesPerEpoch(data.train.length, this.options.limitTrainBatches);
     this.#numValBatches = data.val === undefined ? 0 : data.val.length === undefined ? Infinity : limitBatches(data.val.length, this.options.limitValBatches);
     this.#ckptPath = await this.#checkpoints.open(data.trainLoader, ckptPath);
+    if (this.#ckptPath !== undefined && this.options.maxEpochs !== -1 && this.#progress.epoch > this.options.maxEpochs) {
+      // As Lightning: resolving without training would hide that maxEpochs was lowered by mistake.
+      throw new Error(`fit: ${this.#ckptPath} resumes at epoch ${this.#progress.epoch}, past maxEpochs=${this.options.maxEpochs}; raise maxEpochs to train on from it`);
+    }
     return data;
   }
 
@@ -306,7 +315,9 @@ export class Trainer {
       let epochEnded = false;
       while (!epochEnded) {
         epochEnded = await this.#advance(m, batches, train.ownsBatches, val);
+        this.#epochJustEnded = epochEnded;
         await this.#checkpoints.stepBoundary();
+        this.#epochJustEnded = false;
       }
     } finally {
       await batches.return(undefined);
@@ -324,11 +335,13 @@ export class Trainer {
     const stopping = position > 0 && (this.#maxStepsReached() || this.#canStop());
     const next = stopping || position >= this.#numTrainingBatches ? undefined : await batches.next();
     if (next === undefined || next.done === true) {
+      // A source without a length ran dry: its epoch end is known only now, and validation follows it.
+      if (next !== undefined && val !== undefined && this.#validatesAtEpochEnd()) await this.#runValidation(m, val, this.#numValBatches);
       await this.#endTrainEpoch(m);
       return true;
     }
     await this.#runTrainingStep(m, next.value, position, ownsBatches);
-    if (val !== undefined && this.validationFollowsStep()) await this.#runValidation(m, val, this.#numValBatches);
+    if (val !== undefined && this.#numValBatches !== 0 && this.#validationDue()) await this.#runValidation(m, val, this.#numValBatches);
     if (this.#progress.batchesDone < this.#numTrainingBatches) return false;
     await this.#endTrainEpoch(m);
     return true;
@@ -413,6 +426,7 @@ export class Trainer {
       get module() { return trainer.#module; },
       get inFitLoop() { return trainer.#stage === 'fit'; },
       get progress() { return { ...trainer.#progress }; },
+      get saveEpoch() { return trainer.#epochJustEnded ? trainer.#progress.epoch - 1 : trainer.#progress.epoch; },
       set progress(value: TrainingProgress) { trainer.#progress = { ...value }; },
       get shouldStop() { return trainer.shouldStop; },
       set shouldStop(value: boolean) { trainer.shouldStop = value; },
@@ -478,17 +492,33 @@ export class Trainer {
     return this.options.maxSteps !== -1 && this.#progress.globalStep >= this.options.maxSteps;
   }
 
-  /** A callback asked to stop and minEpochs allows it. */
+  /** Lightning's validation schedule after the step that just ended. */
+  #validationDue(): boolean {
+    return validationDueAfterStep({ ...this.#progress, numTrainingBatches: this.#numTrainingBatches }, this.options);
+  }
+
+  /** Whether the validation schedule has a pass at this epoch's end (fraction 1 of an epoch, a checked epoch). */
+  #validatesAtEpochEnd(): boolean {
+    const { checkValEveryNEpoch, valCheckInterval } = this.options;
+    if (this.#numValBatches === 0 || checkValEveryNEpoch === null || (this.#progress.epoch + 1) % checkValEveryNEpoch !== 0) return false;
+    return 'fraction' in valCheckInterval && valCheckInterval.fraction === 1;
+  }
+
+  #minStepsReached(): boolean {
+    return this.options.minSteps === -1 || this.#progress.globalStep >= this.options.minSteps;
+  }
+
+  /** A callback asked to stop and minEpochs (counting the epoch under way) and minSteps allow it. */
   #canStop(): boolean {
-    return this.shouldStop && this.#progress.epoch + 1 >= this.options.minEpochs;
+    return this.shouldStop && this.#progress.epoch + 1 >= this.options.minEpochs && this.#minStepsReached();
   }
 
   #stopReason(): StopReason | undefined {
     if (this.#maxStepsReached()) return 'maxSteps';
     if (this.options.maxEpochs !== -1 && this.#progress.epoch >= this.options.maxEpochs) return 'maxEpochs';
     if (this.shouldStop) {
-      if (this.#progress.epoch >= this.options.minEpochs) return 'shouldStop';
-      this.#print(`cairn: a callback asked to stop, but minEpochs=${this.options.minEpochs} is not reached yet; training goes on`);
+      if (this.#progress.epoch >= this.options.minEpochs && this.#minStepsReached()) return 'shouldStop';
+      this.#print(`cairn: a callback asked to stop, but minEpochs=${this.options.minEpochs} / minSteps=${this.options.minSteps} is not reached yet; training goes on`);
       this.shouldStop = false;
     }
     return undefined;

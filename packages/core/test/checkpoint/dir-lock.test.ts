@@ -15,17 +15,17 @@ describe('checkpoint folder lock', () => {
     class StartRival extends Callback {
       // Awaited here, so the rival's claim comes while the first trainer surely holds the folder.
       override async onTrainStart(): Promise<void> {
-        const rival = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
+        const rival = new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
         second = rival.fit(new TinyRegressor(), loaders().train);
         await second.catch(() => undefined);
       }
     }
-    const first = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir), new StartRival()] });
+    const first = new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir), new StartRival()] });
     await first.fit(new TinyRegressor(), loaders().train);
     await expect(second).rejects.toThrow(new RegExp(`checkpoint folder ${dir} is in use by another trainer \\(pid ${process.pid}`));
     // Released at the end: the folder is usable again and holds no lock file.
     expect(await readdir(dir)).toEqual([]);
-    await new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] }).fit(new TinyRegressor(), loaders().train);
+    await new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] }).fit(new TinyRegressor(), loaders().train);
   });
 
   it('takes over a lock left by a process that no longer exists', async () => {

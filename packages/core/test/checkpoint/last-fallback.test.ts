@@ -13,7 +13,7 @@ afterEach(() => resetRandom());
 /** A run that leaves full checkpoints of steps 3 and 6 in a fresh folder. */
 async function folderWithCheckpoints(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-fallback-'));
-  const trainer = new Trainer({ ...quiet, accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir), new SaveAtSteps(new Set([3, 6]), (s) => join(dir, `step-${s}.ckpt`))] });
+  const trainer = new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir), new SaveAtSteps(new Set([3, 6]), (s) => join(dir, `step-${s}.ckpt`))] });
   await trainer.fit(new TinyRegressor(), loaders().train);
   return dir;
 }
@@ -40,7 +40,7 @@ function asFloat64(record: TensorRecord): TensorRecord {
 
 async function resumeLast(dir: string): Promise<{ trainer: Trainer; warnings: string[] }> {
   const warnings: string[] = [];
-  const trainer = new Trainer({ ...quiet, print: (line) => warnings.push(line), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
+  const trainer = new Trainer({ ...quiet, enableCheckpointing: true, print: (line) => warnings.push(line), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
   await trainer.fit(new TinyRegressor(), loaders().train, undefined, { ckptPath: 'last' });
   return { trainer, warnings };
 }

@@ -16,6 +16,7 @@ const tmp = (): Promise<string> => mkdtemp(join(tmpdir(), 'cairn-api-'));
 async function trainWithSaves(dir: string, steps: number[], crashAfter?: number): Promise<Trainer> {
   const trainer = new Trainer({
     ...quiet,
+    enableCheckpointing: true,
     accelerator: 'cpu',
     seed: 1,
     maxEpochs: 2,
@@ -39,7 +40,7 @@ describe('resume API', () => {
     await handle.close();
 
     const warnings: string[] = [];
-    const trainer = new Trainer({ ...quiet, print: (l) => warnings.push(l), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
+    const trainer = new Trainer({ ...quiet, enableCheckpointing: true, print: (l) => warnings.push(l), accelerator: 'cpu', seed: 1, maxEpochs: 2, callbacks: [new CheckpointFolder(dir)] });
     const { train, val } = loaders(40, 16, 8);
     let startStep = -1;
     trainer.events.once('onTrainBatchStart', (t) => (startStep = t.globalStep));
@@ -49,9 +50,15 @@ describe('resume API', () => {
     expect(warnings.some((w) => w.includes(newest) && w.includes('checksum'))).toBe(true);
   });
 
-  it("'last' with no checkpoint is a clear error", async () => {
+  it("'last' with no checkpoint at all warns naming the folder and trains from scratch (Lightning); only corrupt files stay an error", async () => {
     const dir = await tmp();
-    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', callbacks: [new CheckpointFolder(dir)] });
+    const warnings: string[] = [];
+    const trainer = new Trainer({ ...quiet, enableCheckpointing: true, print: (l) => warnings.push(l), accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
+    const result = await trainer.fit(new TinyRegressor(), loaders().train, undefined, { ckptPath: 'last' });
+    expect(result.globalStep).toBe(5);
+    expect(trainer.ckptPath).toBeUndefined();
+    expect(warnings).toContainEqual(expect.stringContaining(`ckptPath 'last': no checkpoint found in ${dir}; training from scratch`));
+    await writeFile(join(dir, 'broken.ckpt'), 'not a checkpoint');
     await expect(trainer.fit(new TinyRegressor(), loaders().train, undefined, { ckptPath: 'last' })).rejects.toThrow(/no valid checkpoint found in/);
   });
 
@@ -125,7 +132,7 @@ describe('resume API', () => {
     const stale = join(dir, tempNameFor('epoch=3.ckpt'));
     await writeFile(stale, 'half a checkpoint');
     await writeFile(join(dir, 'notes.txt'), 'user file');
-    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
+    const trainer = new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', maxEpochs: 1, callbacks: [new CheckpointFolder(dir)] });
     await trainer.fit(new TinyRegressor(), loaders().train);
     expect(await readdir(dir)).toEqual(['notes.txt']);
   });

@@ -24,7 +24,7 @@ class ScriptedScore extends TinyRegressor {
 }
 
 const checkpointIn = (dir: string): ModelCheckpoint => new ModelCheckpoint({ dirpath: dir, monitor: 'val_score', mode: 'min', saveTopK: -1, filename: '{epoch}' });
-const trainerWith = (checkpoint: ModelCheckpoint): Trainer => new Trainer({ ...quiet, accelerator: 'cpu', seed: 1, maxEpochs: SCORES.length, callbacks: [checkpoint] });
+const trainerWith = (checkpoint: ModelCheckpoint): Trainer => new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', seed: 1, maxEpochs: SCORES.length, callbacks: [checkpoint] });
 
 /** Resumes `trainer` with ckptPath 'best' and returns the global step its first batch starts at. */
 async function resumeBest(trainer: Trainer): Promise<number> {
@@ -48,7 +48,7 @@ describe("ckptPath 'best'", () => {
 
     // A newer checkpoint from another run, without this callback's state, in the same folder:
     // 'best' must take the path the callback holds, not look it up in the newest file.
-    const other = new Trainer({ ...quiet, accelerator: 'cpu', seed: 2, maxEpochs: SCORES.length + 1, callbacks: [new CheckpointFolder(await tmp('cairn-other-'))] });
+    const other = new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', seed: 2, maxEpochs: SCORES.length + 1, callbacks: [new CheckpointFolder(await tmp('cairn-other-'))] });
     await other.fit(new TinyRegressor(), loaders().train);
     await other.saveCheckpoint(join(dir, 'other-run.ckpt'));
 

@@ -87,7 +87,7 @@ describe('training goes on while a write runs', () => {
       }
     }
     const checkpoint = new ModelCheckpoint({ dirpath: dir, everyNTrainSteps: 25, saveTopK: -1, async });
-    const trainer = new Trainer({ ...quiet, accelerator: 'cpu', seed: 1, maxSteps: 50, maxEpochs: -1, callbacks: [checkpoint] });
+    const trainer = new Trainer({ ...quiet, enableCheckpointing: true, accelerator: 'cpu', seed: 1, maxSteps: 50, maxEpochs: -1, callbacks: [checkpoint] });
     await trainer.fit(new Recording(), loaders().train);
     // Sanity: the saves happened, so "no steps during writes" below means the loop waited.
     expect(writeEvents().filter((e) => e.startsWith('renamed'))).toHaveLength(2);

@@ -39,7 +39,8 @@ export async function readYaml(path: string): Promise<Record<string, number>> {
   return parse(await readFile(path, 'utf8')) as Record<string, number>;
 }
 
-export const base = { enableProgressBar: false, enableCheckpointing: false, accelerator: 'cpu', seed: 1, print: () => undefined } as const satisfies TrainerOptions;
+// No enableCheckpointing: false: these trainers always get a ModelCheckpoint, and the Trainer refuses both.
+export const base = { enableProgressBar: false, accelerator: 'cpu', seed: 1, print: () => undefined } as const satisfies TrainerOptions;
 
 /** Fits a ScriptedModule with 5 train batches per epoch and 2 validation batches. */
 export async function fitWith(callbacks: Callback[], options: TrainerOptions = {}, scores: readonly number[] = [], ckptPath?: string): Promise<Trainer> {

@@ -59,6 +59,7 @@ describe('durable folders', () => {
     const dirpath = join(base, 'elsewhere', 'ckpts');
     const trainer = new Trainer({
       ...quiet,
+      enableCheckpointing: true,
       accelerator: 'cpu',
       maxEpochs: 2,
       defaultRootDir: root,

@@ -36,7 +36,7 @@ export async function powerRun(place: Place, resume: boolean): Promise<RunResult
   const checkpoint = new ModelCheckpoint({ ...('dirpath' in place ? { dirpath: place.dirpath } : {}), monitor: 'train_loss', saveTopK: 2, everyNTrainSteps: 1, saveLast: true, print: () => undefined });
   const start = new StartStep();
   const defaultRootDir = 'defaultRootDir' in place ? place.defaultRootDir : undefined;
-  const trainer = new Trainer({ ...(defaultRootDir === undefined ? {} : { defaultRootDir }), accelerator: 'cpu', seed: 42, maxEpochs: 3, enableCheckpointing: false, enableProgressBar: false, print: () => undefined, callbacks: [checkpoint, start] });
+  const trainer = new Trainer({ ...(defaultRootDir === undefined ? {} : { defaultRootDir }), accelerator: 'cpu', seed: 42, maxEpochs: 3, enableProgressBar: false, print: () => undefined, callbacks: [checkpoint, start] });
   const module = new TinyRegressor({ optimizer: 'adam', hidden: 8 });
 
   const deletedBefore = carelessness.deleted.length;
