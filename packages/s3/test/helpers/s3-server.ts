@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,8 +50,12 @@ export function storageFor(endpoint: string): Record<string, unknown> {
   return { endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { ...TEST_CREDENTIALS } };
 }
 
+const run = promisify(execFile);
+
 async function startRgw(buckets: string[]): Promise<RunningS3> {
-  const endpoint = execFileSync('bash', [SCRIPT, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  // Asynchronous: a start takes tens of seconds, and a blocked worker misses vitest's RPC deadline.
+  const { stdout } = await run('bash', [SCRIPT, 'start']);
+  const endpoint = stdout.trim().split('\n').pop()!;
   const client = new S3Client({ ...storageFor(endpoint) });
   for (const name of buckets) {
     try {
@@ -65,7 +70,7 @@ async function startRgw(buckets: string[]): Promise<RunningS3> {
     port: Number(new URL(endpoint).port),
     directory: '',
     close: async () => {
-      execFileSync('bash', [SCRIPT, 'stop'], { stdio: 'inherit' });
+      await run('bash', [SCRIPT, 'stop']);
     },
   };
 }
