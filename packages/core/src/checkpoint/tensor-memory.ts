@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from '../backend/wasm-heap.js';
 import { readsAsyncOnly } from '../backend/webgpu/async-reads.js';
 import { readValues, type BorrowedTensorRecord, type LazyTensorRecord, type SafetensorsDtype, type TensorRecord } from './file/index.js';
 
@@ -13,12 +14,6 @@ import { readValues, type BorrowedTensorRecord, type LazyTensorRecord, type Safe
 interface EngineInternals {
   state?: { tensorInfo?: { get(dataId: tf.DataId): { backend?: tf.KernelBackend } | undefined } };
   makeTensorFromTensorInfo?(info: tf.TensorInfo, backend?: tf.KernelBackend): tf.Tensor;
-}
-
-/** tfjs-backend-wasm 4.22's view of a tensor's bytes inside its heap, and its allocation without a copy (public methods, absent from KernelBackend). */
-interface WasmHeapBackend {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
 /** The backend that holds `tensor`'s buffer, which need not be the active one. */
@@ -45,8 +40,10 @@ export function shareTensor(tensor: tf.Tensor): tf.Tensor {
   return engine.makeTensorFromTensorInfo({ dataId: tensor.dataId, shape: [...tensor.shape], dtype: tensor.dtype }, backend);
 }
 
+/** True for tfjs-backend-wasm's backend: the one with a view of tensors in its heap (and allocation without a copy). */
 function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
-  return typeof (backend as Partial<WasmHeapBackend> | undefined)?.typedArrayFromHeap === 'function';
+  const candidate = backend as Partial<WasmHeapBackend> | undefined;
+  return typeof candidate?.typedArrayFromHeap === 'function' && typeof candidate.makeOutput === 'function';
 }
 
 export interface LentBytes {
@@ -86,7 +83,7 @@ export function canLendBytes(tensor: tf.Tensor): boolean {
 export function allocateOnHeap(shape: readonly number[], dtype: 'float32' | 'int32' | 'bool'): { tensor: tf.Tensor; bytes(): Uint8Array } | undefined {
   const backend = tf.backend();
   const engine = tf.engine() as unknown as EngineInternals;
-  if (!isWasmHeapBackend(backend) || typeof backend.makeOutput !== 'function' || typeof engine.makeTensorFromTensorInfo !== 'function') return undefined;
+  if (!isWasmHeapBackend(backend) || typeof engine.makeTensorFromTensorInfo !== 'function') return undefined;
   const info = backend.makeOutput([...shape], dtype);
   const tensor = engine.makeTensorFromTensorInfo(info, backend);
   return {
