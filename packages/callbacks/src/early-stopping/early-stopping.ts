@@ -183,7 +183,7 @@ export class EarlyStopping extends Callback {
   }
 
   private runCheck(trainer: Trainer, module: LightningModule): void {
-    if (trainer.stage !== 'fit' || trainer.sanityChecking || trainer.options.fastDevRun > 0) return;
+    if (!trainer.isRealTraining) return;
     if (trainer.currentEpoch < this.startFromEpoch) return;
     const current = trainer.callbackMetrics[this.monitor];
     if (current === undefined) {

@@ -10,6 +10,8 @@ export interface FakeTrainer {
   callbackMetrics: Record<string, number>;
   shouldStop: boolean;
   ckptPath: string | undefined;
+  /** Derived from the fields above by the same rule as Trainer.isRealTraining. */
+  readonly isRealTraining: boolean;
 }
 
 export function fakeTrainer(overrides: Partial<FakeTrainer> = {}): FakeTrainer {
@@ -23,6 +25,9 @@ export function fakeTrainer(overrides: Partial<FakeTrainer> = {}): FakeTrainer {
     shouldStop: false,
     ckptPath: undefined,
     ...overrides,
+    get isRealTraining(): boolean {
+      return this.stage === 'fit' && !this.sanityChecking && !(this.options.fastDevRun > 0);
+    },
   };
 }
 

@@ -113,6 +113,14 @@ export class Trainer {
   get stage(): Stage | undefined {
     return this.#stage;
   }
+  /**
+   * True while a fit trains for real: not a sanity check, not a fast dev run, not validate, test or
+   * predict. The one rule the monitoring callbacks (ModelCheckpoint, EarlyStopping) need before
+   * they save or count a check, as Lightning's checkpoint skip rule reads it.
+   */
+  get isRealTraining(): boolean {
+    return this.#stage === 'fit' && !this.#sanityChecking && !(this.options.fastDevRun > 0);
+  }
   get backend(): BackendInfo | undefined {
     return this.#backend;
   }

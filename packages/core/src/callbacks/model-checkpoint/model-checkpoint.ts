@@ -308,7 +308,7 @@ export class ModelCheckpoint extends Checkpoint {
   // ---- should a save happen? -----------------------------------------------------------------
 
   private skip(trainer: Trainer): boolean {
-    return trainer.options.fastDevRun > 0 || trainer.stage !== 'fit' || trainer.sanityChecking || this.lastGlobalStepSaved === trainer.globalStep;
+    return !trainer.isRealTraining || this.lastGlobalStepSaved === trainer.globalStep;
   }
 
   /** everyNTrainSteps or trainTimeInterval fired at the step that just ended. */
